@@ -1,0 +1,1 @@
+"""hotelbot: a WhatsApp concierge for hotels."""

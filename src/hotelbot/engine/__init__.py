@@ -1,0 +1,1 @@
+"""The conversation engine: one guest message in, new state and replies out (`turn.handle_turn`)."""

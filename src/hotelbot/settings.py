@@ -1,0 +1,163 @@
+"""Configuration: one `Settings` object, built once by `cli.py` and passed down.
+
+Every variable is `HOTELBOT_<GROUP>__<NAME>` (for example `HOTELBOT_WHATSAPP__APP_SECRET`).
+Defaults make `hotelbot run` work with nothing set; production settings are documented in
+the README. Tests build `Settings(...)` directly and never touch the environment.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "hotelbot"
+
+#: Well-known values the local sandbox uses; never valid against Meta.
+SANDBOX_SECRETS = {
+    "app_secret": "sandbox-app-secret",
+    "verify_token": "sandbox-verify-token",
+    "access_token": "sandbox-access-token",
+}
+
+
+class QueueEngine(StrEnum):
+    INPROCESS = "inprocess"
+    PROCRASTINATE = "procrastinate"
+
+
+class DbSettings(BaseModel):
+    #: SQLAlchemy async URL. Empty means a SQLite file in the data dir.
+    url: str = ""
+    pool_size: int = 10
+    max_overflow: int = 20
+    echo: bool = False
+
+
+class RedisSettings(BaseModel):
+    #: `redis://host:6379/0`. Empty means in-memory caches (embedded mode).
+    url: str = ""
+
+
+class QueueSettings(BaseModel):
+    engine: QueueEngine = QueueEngine.INPROCESS
+    #: libpq URL for procrastinate; empty means derived from `db.url`.
+    url: str = ""
+    #: Messages from one guest arriving within this window are answered as one turn.
+    burst_window_seconds: float = 1.5
+    #: How often the sweeper re-enqueues rows left pending.
+    sweep_interval_seconds: float = 30.0
+    #: An inbound message older than this and still pending is swept.
+    sweep_after_seconds: float = 20.0
+    #: Concurrent jobs per worker process.
+    concurrency: int = 10
+
+
+class WhatsAppSettings(BaseModel):
+    #: Meta app secret used to sign webhooks (HMAC-SHA256).
+    app_secret: SecretStr = SecretStr("")
+    #: Token Meta echoes in the GET verification handshake.
+    verify_token: SecretStr = SecretStr("")
+    #: System-user access token for the Graph API.
+    access_token: SecretStr = SecretStr("")
+    #: Graph API base URL, version included. Empty means the local sandbox.
+    graph_url: str = ""
+    api_version: str = "v23.0"
+    #: When true, secrets default to the sandbox's well-known values.
+    sandbox: bool = False
+    #: Largest webhook body accepted, in bytes (Meta's are a few KiB).
+    max_body_bytes: int = 1_048_576
+    #: Per phone-number send throughput (Cloud API default tier: 80 msg/s).
+    messages_per_second: float = 80.0
+    send_timeout_seconds: float = 10.0
+
+
+class PmsSettings(BaseModel):
+    #: Base URL of `hotelbot pms`. Empty means the PMS mounted in this process.
+    url: str = ""
+    #: Bearer token the chatbot presents to the PMS service.
+    token: SecretStr = SecretStr("")
+    timeout_seconds: float = 5.0
+
+
+class LlmSettings(BaseModel):
+    #: "" (offline engine only), "openai" or "langchain".
+    provider: str = ""
+    model: str = "gpt-4o-mini"
+    base_url: str = ""
+    api_key: SecretStr = SecretStr("")
+    timeout_seconds: float = 8.0
+
+
+class CryptoSettings(BaseModel):
+    #: Field-encryption keys, "version:base64key" comma-separated; the highest version encrypts.
+    field_keys: SecretStr = SecretStr("")
+    #: Key for the keyed hash (blind index) that finds a guest by phone number.
+    blind_index_key: SecretStr = SecretStr("")
+
+
+class ObservabilitySettings(BaseModel):
+    sentry_dsn: SecretStr = SecretStr("")
+    environment: str = "development"
+    log_level: str = "INFO"
+    #: "json" (default) or "console" for humans at a terminal.
+    log_format: str = "json"
+
+
+class ConsoleSettings(BaseModel):
+    session_secret: SecretStr = SecretStr("")
+    supabase_jwt_secret: SecretStr = SecretStr("")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTELBOT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Public base URL of this deployment (used by the sandbox to deliver webhooks).
+    public_url: str = ""
+
+    db: DbSettings = Field(default_factory=DbSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
+    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
+    pms: PmsSettings = Field(default_factory=PmsSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    crypto: CryptoSettings = Field(default_factory=CryptoSettings)
+    observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.queue.engine is QueueEngine.PROCRASTINATE and not self.database_url.startswith(
+            "postgresql"
+        ):
+            raise ValueError("queue.engine=procrastinate needs db.url to be a PostgreSQL URL")
+        if self.whatsapp.sandbox:
+            for name, value in SANDBOX_SECRETS.items():
+                if not getattr(self.whatsapp, name).get_secret_value():
+                    setattr(self.whatsapp, name, SecretStr(value))
+        else:
+            for name in ("app_secret", "verify_token", "access_token"):
+                if not getattr(self.whatsapp, name).get_secret_value():
+                    raise ValueError(f"whatsapp.{name} is required unless whatsapp.sandbox=true")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        return self.db.url or f"sqlite+aiosqlite:///{self.data_dir / 'hotelbot.db'}"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def graph_url(self) -> str:
+        """Graph API root including the version, e.g. `https://graph.facebook.com/v23.0`."""
+        root = self.whatsapp.graph_url or f"{self.base_url}/sandbox/graph"
+        return f"{root.rstrip('/')}/{self.whatsapp.api_version}"

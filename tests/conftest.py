@@ -1,0 +1,124 @@
+"""Shared fixtures: settings, a migrated database per test, the field cipher.
+
+SQLite by default (a copy of a migrated template file per test). When
+HOTELBOT_TEST_DATABASE_URL points at PostgreSQL (`postgresql+asyncpg://...`), a fresh database
+is created for the run, migrated once, and every table is truncated after each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from hotelbot import migrate
+from hotelbot.kit import crypto
+from hotelbot.kit.db import Base, create_engine, create_sessionmaker
+from hotelbot.settings import CryptoSettings, DbSettings, Settings, WhatsAppSettings
+
+TEST_FIELD_KEYS = "1:" + base64.b64encode(b"k" * 32).decode()
+TEST_BLIND_KEY = base64.b64encode(b"b" * 32).decode()
+POSTGRES_URL = os.environ.get("HOTELBOT_TEST_DATABASE_URL", "")
+
+
+def test_cipher() -> crypto.FieldCipher:
+    return crypto.FieldCipher(
+        keys=crypto.parse_keys(TEST_FIELD_KEYS), blind_index_key=base64.b64decode(TEST_BLIND_KEY)
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cipher() -> None:
+    crypto.install(test_cipher())
+
+
+async def _create_postgres_database(admin_url: str, name: str) -> None:
+    engine = create_engine(admin_url)
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
+async def _drop_postgres_database(admin_url: str, name: str) -> None:
+    engine = create_engine(admin_url)
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await engine.dispose()
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    await migrate.upgrade(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a migrated database (Postgres) or template file (SQLite) for this run."""
+    if POSTGRES_URL:
+        name = f"hotelbot_test_{uuid.uuid4().hex[:10]}"
+        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        asyncio.run(_create_postgres_database(POSTGRES_URL, name))
+        asyncio.run(_migrate(url))
+        yield url
+        asyncio.run(_drop_postgres_database(POSTGRES_URL, name))
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    yield str(path)
+
+
+@pytest.fixture
+def db_url(migrated_db: str, tmp_path: Path) -> str:
+    """A clean migrated database for this test."""
+    if POSTGRES_URL:
+        return migrated_db
+    target = tmp_path / "hotelbot.db"
+    shutil.copyfile(migrated_db, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        db=DbSettings(url=db_url),
+        whatsapp=WhatsAppSettings(sandbox=True),
+        crypto=CryptoSettings(field_keys=TEST_FIELD_KEYS, blind_index_key=TEST_BLIND_KEY),
+    )
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(db_url)
+    yield engine
+    if POSTGRES_URL:
+        async with engine.begin() as conn:
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return create_sessionmaker(engine)
+
+
+@pytest.fixture
+async def session(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and asserting; the test commits when the code under test needs it."""
+    async with sessionmaker() as session:
+        yield session
