@@ -1,0 +1,1 @@
+"""HTTP entry point of the chatbot: assembly only (webhook, console, admin, health, metrics)."""

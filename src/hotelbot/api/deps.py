@@ -1,0 +1,40 @@
+"""FastAPI dependencies as `Annotated` aliases: `DbSession`, `SettingsDep`, `StateDep`.
+
+`DbSession` is one unit of work per request: it commits when the route returns, then hands the
+jobs the route enqueued to the queue; on error it rolls back and drops them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hotelbot.resources import Resources
+from hotelbot.kit.db import session_scope
+from hotelbot.settings import Settings
+
+
+def get_state(request: Request) -> Resources:
+    state: Resources = request.app.state.hotelbot
+    return state
+
+
+StateDep = Annotated[Resources, Depends(get_state)]
+
+
+def get_settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
+    async with session_scope(state.sessionmaker) as session:
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,55 @@
+"""Every Prometheus series hotelbot exports, in one place.
+
+Names carry the `hotelbot_` prefix and a unit; labels are low-cardinality closed sets only —
+never a phone number, guest id, property name or message text.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+WEBHOOK_REQUESTS = Counter(
+    "hotelbot_webhook_requests_total",
+    "WhatsApp webhook deliveries by outcome (ok, bad_signature, too_large, malformed, ...).",
+    ["outcome"],
+)
+INBOUND_MESSAGES = Counter(
+    "hotelbot_inbound_messages_total",
+    "Guest messages stored, by WhatsApp message type.",
+    ["type"],
+)
+DUPLICATE_MESSAGES = Counter(
+    "hotelbot_duplicate_messages_total", "Redelivered guest messages ignored by wamid."
+)
+STATUS_UPDATES = Counter(
+    "hotelbot_status_updates_total",
+    "Delivery statuses received, by status and whether they were applied.",
+    ["status", "applied"],
+)
+OUTBOUND_MESSAGES = Counter(
+    "hotelbot_outbound_messages_total",
+    "Replies handed to the Graph API, by type and outcome (sent, retry, failed).",
+    ["type", "outcome"],
+)
+GRAPH_REQUESTS = Counter(
+    "hotelbot_graph_api_requests_total",
+    "Graph API calls by operation and outcome.",
+    ["operation", "outcome"],
+)
+GRAPH_LATENCY = Histogram(
+    "hotelbot_graph_api_request_duration_seconds",
+    "Graph API call latency.",
+    ["operation"],
+)
+TURN_DURATION = Histogram(
+    "hotelbot_turn_duration_seconds",
+    "Time to turn guest messages into replies, by flow.",
+    ["flow"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+JOB_RUNS = Counter(
+    "hotelbot_job_runs_total", "Background job runs by job and status.", ["job", "status"]
+)
+SWEPT = Counter(
+    "hotelbot_swept_total", "Rows found pending by the sweeper and enqueued again.", ["kind"]
+)
