@@ -15,6 +15,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotelbot.kit import crypto
+from hotelbot.embedded import cipher_from
 from hotelbot.kit.db import create_engine, create_sessionmaker
 from hotelbot.kit.jobs import JobQueue, bind_queue
 from hotelbot.settings import Settings
@@ -29,15 +30,6 @@ class Resources:
     #: Transport for outbound HTTP (tests pass an ASGI transport to reach in-process fakes).
     http_transport: httpx.AsyncBaseTransport | None = None
     extras: dict[str, Any] = field(default_factory=dict)
-
-
-def cipher_from(settings: Settings) -> crypto.FieldCipher:
-    import base64
-
-    return crypto.FieldCipher(
-        keys=crypto.parse_keys(settings.crypto.field_keys.get_secret_value()),
-        blind_index_key=base64.b64decode(settings.crypto.blind_index_key.get_secret_value()),
-    )
 
 
 @asynccontextmanager
