@@ -1,0 +1,1 @@
+"""PMS adapters: one per PMS product, each satisfying `base.PmsAdapter`."""

@@ -1,0 +1,119 @@
+"""`PmsAdapter`: what every PMS product adapter implements, and how one is built.
+
+Contract for implementers:
+- Every method is async, takes the `Property` (with its non-secret `pms_settings`) first and
+  returns `hotelbot.pms.schemas` models; nothing vendor-shaped leaks out.
+- Failures raise `hotelbot.pms.errors` classes only: timeouts, connection errors and vendor
+  5xx/429 → `PmsUnavailable` (retryable); a sold-out night → `RoomUnavailable`; price moved
+  away from `expected_total` → `RateChanged`; unknown reference → `ReservationNotFound`;
+  input the vendor rejects → `InvalidRequest`. Messages never carry guest data.
+- Writes carry an idempotency key: calling `create_reservation` twice with the same key
+  returns the same reservation and books once.
+- Adapters hold no per-request state; one instance serves many concurrent calls.
+
+A vendor module exposes `create_adapter(config: AdapterConfig) -> PmsAdapter`; the service
+layer (`service.adapter_for`) calls it with settings from the property row and secrets from
+the environment (`HOTELBOT_PMS__CREDENTIALS`), never from the database in clear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import httpx
+
+from hotelbot.pms.schemas import (
+    Availability,
+    Cancellation,
+    GuestContact,
+    Occupancy,
+    Property,
+    Quote,
+    QuoteRequest,
+    RatePlan,
+    Reservation,
+    ReservationChange,
+    ReservationCreate,
+    RoomType,
+    ServiceCatalogue,
+    ServiceRequest,
+    ServiceRequestCreate,
+)
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    """What a vendor adapter gets to build itself.
+
+    `settings` are the property's non-secret values (vendor base URL, vendor property/service
+    id, rate mapping); `secrets` come from the environment; `http` is a shared client (tests
+    pass one with `httpx.MockTransport`); `timeout_seconds` bounds every vendor call.
+    """
+
+    property: Property
+    settings: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    http: httpx.AsyncClient | None = None
+    timeout_seconds: float = 10.0
+
+
+AdapterFactory = Callable[[AdapterConfig], "PmsAdapter"]
+
+
+@runtime_checkable
+class PmsAdapter(Protocol):
+    #: Low-cardinality adapter name used in metrics ("builtin", "mews", "cloudbeds").
+    name: str
+
+    async def list_room_types(self, property: Property) -> list[RoomType]: ...
+
+    async def list_rate_plans(self, property: Property) -> list[RatePlan]: ...
+
+    async def availability(
+        self, property: Property, check_in: dt.date, check_out: dt.date, occupancy: Occupancy
+    ) -> Availability:
+        """Bookable offers (room type x rate plan) with per-night prices, taxes and currency."""
+        ...
+
+    async def quote(self, property: Property, request: QuoteRequest) -> Quote:
+        """Price one offer; raises `RoomUnavailable` when it cannot be booked."""
+        ...
+
+    async def create_reservation(
+        self, property: Property, request: ReservationCreate, *, idempotency_key: str
+    ) -> Reservation:
+        """Book; the same `idempotency_key` returns the first result and never books twice."""
+        ...
+
+    async def get_reservation(self, property: Property, reference: str) -> Reservation: ...
+
+    async def list_reservations(
+        self, property: Property, contact: GuestContact
+    ) -> list[Reservation]:
+        """Reservations whose guest has this phone or email, newest arrival first."""
+        ...
+
+    async def modify_reservation(
+        self, property: Property, reference: str, change: ReservationChange
+    ) -> Reservation:
+        """Move dates and/or change occupancy, atomically (the old stay stays if the new fails)."""
+        ...
+
+    async def cancel_reservation(self, property: Property, reference: str) -> Cancellation:
+        """Cancel with the rate plan's fee as of the property's local today; idempotent."""
+        ...
+
+    async def list_services(self, property: Property) -> ServiceCatalogue: ...
+
+    async def create_service_request(
+        self, property: Property, request: ServiceRequestCreate, *, idempotency_key: str
+    ) -> ServiceRequest: ...
+
+    async def get_service_request(self, property: Property, request_id: str) -> ServiceRequest: ...
+
+    async def aclose(self) -> None:
+        """Release connections the adapter owns (not a shared `AdapterConfig.http`)."""
+        ...
