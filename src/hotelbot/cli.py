@@ -1,0 +1,79 @@
+"""`hotelbot <command>`: parse arguments, build `Settings` once, call one factory.
+
+This is the only module that reads the environment. Commands:
+run (everything, embedded defaults) | api | worker | pms | sandbox | chat | migrate |
+conformance | eval.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
+
+from hotelbot.settings import Settings
+
+
+def load_settings(*, sandbox_default: bool) -> Settings:
+    """Settings from the environment; exits with one clear message when they are invalid.
+
+    `sandbox_default` turns on the local WhatsApp sandbox unless the environment says otherwise
+    (embedded commands), so `hotelbot run` works with nothing set.
+    """
+    overrides: dict[str, object] = {}
+    if sandbox_default and "HOTELBOT_WHATSAPP__SANDBOX" not in os.environ:
+        overrides["whatsapp"] = {"sandbox": True}
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors(include_input=False)
+        )
+        raise SystemExit(f"hotelbot: invalid configuration: {problems}") from None
+
+
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    # Imported lazily so `hotelbot --help` and light commands start fast.
+    from hotelbot import commands
+
+    fn: Callable[[argparse.Namespace], int] = getattr(commands, name)
+    return fn
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hotelbot", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="everything in one process: API, worker, PMS, sandbox")
+    sub.add_parser("api", help="chatbot API: webhook, console, admin")
+    sub.add_parser("worker", help="turn inbound messages into replies; send them")
+    sub.add_parser("pms", help="PMS integration service (REST + GraphQL)")
+    sub.add_parser("sandbox", help="local stand-in for Meta's Cloud API + guest simulator")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    chat = sub.add_parser("chat", help="talk to the bot as a guest from the terminal")
+    chat.add_argument("--url", default="", help="base URL of a running `hotelbot run`")
+    chat.add_argument("--phone", default="447700900123", help="the guest's WhatsApp number")
+    chat.add_argument("--name", default="Guest", help="the guest's profile name")
+    conformance = sub.add_parser(
+        "conformance", help="replay real Cloud API webhook bodies (JSONL) against the webhook"
+    )
+    conformance.add_argument("path", help="e.g. ../shared/data/whatsapp/webhooks.jsonl")
+    evaluate = sub.add_parser("eval", help="score the offline NLU on a labelled JSONL file")
+    evaluate.add_argument("path", help="SGD, CLINC150 or hotelbot-format JSONL")
+    evaluate.add_argument("--limit", type=int, default=0, help="score only the first N rows")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _command(args.command.replace("-", "_"))(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
