@@ -80,6 +80,18 @@ class PmsSettings(BaseModel):
     #: Bearer token the chatbot presents to the PMS service.
     token: SecretStr = SecretStr("")
     timeout_seconds: float = 5.0
+    #: Database of the PMS service's own tables; empty means the chatbot's database.
+    database_url: str = ""
+    #: JSON of the tokens the PMS service accepts, each scoped to property ids ("*" = all),
+    #: e.g. `{"<token>": ["*"]}`. `token` above is always accepted with scope "*".
+    tokens: SecretStr = SecretStr("")
+    #: Vendor credentials per property slug, e.g. `{"hotel-x": {"access_token": "..."}}`.
+    credentials: dict[str, dict[str, SecretStr]] = Field(default_factory=dict)
+    #: How long the client keeps an availability answer.
+    availability_cache_seconds: float = 30.0
+    #: Consecutive failures that open the client's circuit breaker, and its cool-down.
+    breaker_failures: int = 5
+    breaker_cooldown_seconds: float = 30.0
 
 
 class LlmSettings(BaseModel):

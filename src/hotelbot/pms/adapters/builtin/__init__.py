@@ -1,0 +1,1 @@
+"""The built-in PMS: our own tables, for the demo hotel and small hotels without a PMS."""
