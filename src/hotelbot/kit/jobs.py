@@ -7,18 +7,22 @@ Enqueue from inside a unit of work with `enqueue_after_commit(session, fn, **ids
 handed to the queue by `dispatch_after_commit(session)` once the commit has succeeded, and
 dropped on rollback. Engines: `InProcessQueue` (here, embedded mode and tests) and
 `ProcrastinateQueue` (`kit/queue_procrastinate.py`, production on PostgreSQL).
+The enqueuer's correlation id rides along as the `_correlation_id` kwarg; every engine runs a
+job through `run_with_context()`, which binds it again so the job's logs share the webhook's id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from hotelbot.kit.logging import bind_correlation_id, current_correlation_id
 
 JobFn = Callable[..., Awaitable[None]]
 JsonScalar = str | int | float | bool | None
@@ -28,6 +32,8 @@ OnOutcome = Callable[[str, str], None]
 
 _PENDING = "hotelbot.pending_jobs"
 _QUEUE = "hotelbot.queue"
+#: Job kwarg carrying the enqueuer's correlation id; `run_with_context()` removes it.
+CORRELATION_KWARG = "_correlation_id"
 
 log = structlog.get_logger(__name__)
 
@@ -73,7 +79,21 @@ def backoff_seconds(attempt: int, *, base: float = 1.0, cap: float = 60.0) -> fl
 
 def coalescing_key(job_: Job, kwargs: dict[str, JsonScalar]) -> str:
     """Two enqueues with the same key are the same wake-up call (engines coalesce on it)."""
-    return job_.name + ":" + json.dumps(kwargs, sort_keys=True, separators=(",", ":"))
+    # The correlation id is context, not identity: two requests' wake-ups are still one job.
+    ids = {k: v for k, v in kwargs.items() if k != CORRELATION_KWARG}
+    return job_.name + ":" + json.dumps(ids, sort_keys=True, separators=(",", ":"))
+
+
+async def run_with_context(job_: Job, kwargs: Mapping[str, JsonScalar], context: Any) -> None:
+    """Run `job_` as every queue engine must: under the correlation id it was enqueued with.
+
+    Pops `_correlation_id` from (a copy of) `kwargs`, binds it (or a fresh id for jobs enqueued
+    outside a request, e.g. by the sweeper) and awaits `job_.fn(context, **ids)`.
+    """
+    ids = dict(kwargs)
+    correlation = ids.pop(CORRELATION_KWARG, None)
+    with bind_correlation_id(str(correlation) if correlation else None):
+        await job_.fn(context, **ids)
 
 
 class JobQueue(Protocol):
@@ -122,6 +142,9 @@ def schedule_after_commit(
 ) -> None:
     """Like `enqueue_after_commit`, but the job does not start before `delay_seconds`."""
     pending: list[tuple[Job, dict[str, JsonScalar], float]] = session.info.setdefault(_PENDING, [])
+    correlation = current_correlation_id()
+    if correlation is not None:
+        kwargs = {**kwargs, CORRELATION_KWARG: correlation}
     item = (job_for(fn), kwargs, delay_seconds)
     if item not in pending:
         pending.append(item)
@@ -233,7 +256,7 @@ class InProcessQueue:
 
     async def _attempt(self, job: Job, payload: dict[str, JsonScalar]) -> Exception | None:
         try:
-            await job.fn(self._context, **payload)
+            await run_with_context(job, payload, self._context)
         except Exception as exc:
             return exc
         self._outcome(job, "ok")
