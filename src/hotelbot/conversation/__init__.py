@@ -1,0 +1,1 @@
+"""Conversations, the unit of locking and ordering: inbox, outbox, jobs, console service."""

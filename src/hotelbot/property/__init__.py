@@ -1,0 +1,1 @@
+"""Properties (hotels): lookup by WhatsApp number, creation."""

@@ -1,0 +1,114 @@
+"""The WhatsApp webhook: `GET` verification handshake and `POST` deliveries.
+
+A delivery is answered 200 only once its messages are committed, so Meta's retry is our
+durability: if we fail before the commit, Meta sends it again and the unique wamid makes the
+second copy the only one. The request does no NLU, PMS or Graph API work; it stores, enqueues
+one turn per conversation touched, and answers.
+https://developers.facebook.com/docs/whatsapp/cloud-api/guides/set-up-webhooks
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime
+
+import structlog
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hotelbot import metrics
+from hotelbot.api.deps import DbSession, SettingsDep
+from hotelbot.conversation import inbox, jobs
+from hotelbot.errors import HotelbotError, PayloadTooLarge, Unauthorized
+from hotelbot.kit.jobs import dispatch_after_commit, enqueue_after_commit
+from hotelbot.whatsapp.payloads import WebhookEnvelope
+from hotelbot.whatsapp.signature import is_valid_signature
+
+log = structlog.get_logger(__name__)
+
+router = APIRouter(tags=["whatsapp"])
+
+PATH = "/webhooks/whatsapp"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+
+
+class MalformedPayload(HotelbotError):
+    """The body is signed but is not a JSON webhook envelope."""
+
+    status_code = 400
+    code = "malformed_payload"
+
+
+@router.get(PATH)
+async def verify(request: Request, settings: SettingsDep) -> Response:
+    """Meta's subscription handshake: echo `hub.challenge` when the verify token matches."""
+    params = request.query_params
+    expected = settings.whatsapp.verify_token.get_secret_value()
+    token = params.get("hub.verify_token", "")
+    if params.get("hub.mode") == "subscribe" and expected and _same(token, expected):
+        log.info("whatsapp.webhook.verified")
+        return PlainTextResponse(params.get("hub.challenge", ""))
+    log.info("whatsapp.webhook.verify_refused")
+    return PlainTextResponse("forbidden", status_code=403)
+
+
+@router.post(PATH)
+async def receive(request: Request, session: DbSession, settings: SettingsDep) -> Response:
+    """Check, store and acknowledge one delivery. 401 bad signature, 413 too big, 400 not JSON."""
+    try:
+        body = await _read_body(request, limit=settings.whatsapp.max_body_bytes)
+        secret = settings.whatsapp.app_secret.get_secret_value()
+        if not is_valid_signature(secret, body, request.headers.get(SIGNATURE_HEADER)):
+            raise Unauthorized("invalid webhook signature")
+        envelope = _parse(body)
+    except HotelbotError as error:
+        metrics.WEBHOOK_REQUESTS.labels(outcome=error.code).inc()
+        raise
+    touched = await inbox.accept(session, envelope, now=datetime.now(UTC))
+    for conversation_id in sorted(touched):
+        enqueue_after_commit(session, jobs.process_inbound, conversation_id=str(conversation_id))
+    await _commit(session)
+    metrics.WEBHOOK_REQUESTS.labels(outcome="ok").inc()
+    return JSONResponse({"status": "ok"})
+
+
+async def _read_body(request: Request, *, limit: int) -> bytes:
+    """The raw body, refusing more than `limit` bytes whatever Content-Length claims."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"webhook body over {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    # Chunked or lying clients: count what actually arrives and stop at the limit.
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"webhook body over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(body: bytes) -> WebhookEnvelope:
+    try:
+        return WebhookEnvelope.model_validate_json(body)
+    except ValidationError as error:
+        # The error text can quote the body (guest data): report only that it failed.
+        raise MalformedPayload("body is not a WhatsApp webhook envelope") from error
+
+
+async def _commit(session: AsyncSession) -> None:
+    """Commit now and hand the enqueued turns to the queue, before the 200 goes out.
+
+    `DbSession` commits when its dependency exits, and in this FastAPI version a yield
+    dependency with the default scope exits *after* the response has been sent. Meta must
+    not see a 200 for a delivery that could still fail to commit, so this route commits
+    itself; the dependency's own commit then has nothing left to do.
+    """
+    await session.commit()
+    await dispatch_after_commit(session)
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
