@@ -53,3 +53,24 @@ JOB_RUNS = Counter(
 SWEPT = Counter(
     "hotelbot_swept_total", "Rows found pending by the sweeper and enqueued again.", ["kind"]
 )
+HTTP_REQUESTS = Counter(
+    "hotelbot_http_requests_total",
+    "HTTP requests by route template, method and status code.",
+    ["route", "method", "status"],
+)
+HTTP_DURATION = Histogram(
+    "hotelbot_http_request_duration_seconds",
+    "HTTP request latency by route template.",
+    ["route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+HANDOFFS = Counter(
+    "hotelbot_handoffs_total",
+    "Conversations the bot handed to staff, by reason (guest_request, not_understood, ...).",
+    ["reason"],
+)
+TURN_INTENTS = Counter(
+    "hotelbot_turn_intents_total",
+    "Turns by understood intent and reply language.",
+    ["intent", "language"],
+)

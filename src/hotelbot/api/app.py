@@ -10,8 +10,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from hotelbot import metrics
+from hotelbot.api import health
 from hotelbot.errors import HotelbotError
+from hotelbot.kit.logging import CorrelationIdMiddleware
+from hotelbot.kit.metrics import HttpMetricsMiddleware, metrics_endpoint
 from hotelbot.resources import Resources
+from hotelbot.whatsapp import webhook
 
 log = structlog.get_logger(__name__)
 
@@ -27,7 +32,21 @@ def create_api_app(resources: Resources) -> FastAPI:
     app = FastAPI(title="hotelbot", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.hotelbot = resources
     _install_error_handlers(app)
+    app.include_router(webhook.router)
+    _install_observability(app)
     return app
+
+
+def _install_observability(app: FastAPI) -> None:
+    app.include_router(health.router)
+    app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+    # Added last = outermost: the correlation id is bound before anything else runs or logs.
+    app.add_middleware(
+        HttpMetricsMiddleware,
+        requests_total=metrics.HTTP_REQUESTS,
+        duration_seconds=metrics.HTTP_DURATION,
+    )
+    app.add_middleware(CorrelationIdMiddleware)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
