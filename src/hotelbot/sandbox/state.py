@@ -1,0 +1,288 @@
+"""The sandbox's memory: what the bot sent, what guests wrote, uploaded media, fault switches.
+
+One `Sandbox` object lives on `app.state.sandbox`. It is the whole fake: routes only translate
+HTTP to its methods. Webhooks (guest messages, statuses) are signed with the app secret and
+posted to the bot; status deliveries run as background tasks that `drain()` waits for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+import structlog
+
+from hotelbot.sandbox import DEMO_DISPLAY_NUMBER, DEMO_PHONE_NUMBER_ID, DEMO_WABA_ID, meta
+from hotelbot.whatsapp.signature import sign
+
+log = structlog.get_logger(__name__)
+
+WINDOW = timedelta(hours=24)
+#: How long the typing indicator shows unless a reply comes first (Meta: 25 seconds).
+TYPING_FOR = timedelta(seconds=25)
+STATUS_ORDER = ("sent", "delivered", "read")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Faults:
+    """Switches for `/sandbox/api/faults`; rates are probabilities per send attempt."""
+
+    throttle_rate: float = 0.0
+    server_error_rate: float = 0.0
+    #: Refuse every free-form send with 131047, whatever the guest's window.
+    outside_window: bool = False
+    #: Deliver sent/delivered/read status webhooks after each accepted send.
+    statuses: bool = True
+    #: Pause between successive status webhooks, in milliseconds.
+    status_delay_ms: int = 300
+    seed: int | None = None
+
+
+@dataclass
+class Media:
+    id: str
+    data: bytes
+    mime_type: str
+    filename: str
+    phone_number_id: str
+
+    def info(self, url: str) -> dict[str, Any]:
+        return {
+            "messaging_product": "whatsapp",
+            "url": url,
+            "mime_type": self.mime_type,
+            "sha256": hashlib.sha256(self.data).hexdigest(),
+            "file_size": len(self.data),
+            "id": self.id,
+        }
+
+
+@dataclass
+class Event:
+    """One message in a sandbox conversation, either direction."""
+
+    seq: int
+    direction: str  # "in" (guest → bot) or "out" (bot → guest)
+    phone_number_id: str
+    wa_id: str
+    wamid: str
+    type: str
+    at: str
+    payload: dict[str, Any]
+    status: str | None = None
+
+
+@dataclass
+class Sandbox:
+    """In-memory Cloud API: the bot's sends, guests' messages, media and fault switches."""
+
+    app_secret: str
+    access_token: str
+    webhook_url: str
+    webhook_transport: httpx.AsyncBaseTransport | None = None
+    clock: Callable[[], datetime] = utcnow
+    faults: Faults = field(default_factory=Faults)
+    events: list[Event] = field(default_factory=list)
+    last_inbound: dict[str, datetime] = field(default_factory=dict)
+    typing_until: dict[str, datetime] = field(default_factory=dict)
+    media: dict[str, Media] = field(default_factory=dict)
+    _rng: random.Random = field(default_factory=random.Random)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _http: httpx.AsyncClient | None = None
+
+    # ---- faults -------------------------------------------------------------------------------
+
+    def set_faults(self, faults: Faults) -> None:
+        self.faults = faults
+        self._rng = random.Random(faults.seed)
+
+    def injected_fault(self) -> meta.MetaError | None:
+        """Roll the dice for one send attempt."""
+        roll = self._rng.random()
+        if roll < self.faults.throttle_rate:
+            return meta.THROTTLED
+        if roll < self.faults.throttle_rate + self.faults.server_error_rate:
+            return meta.SERVER_ERROR
+        return None
+
+    # ---- outbound (bot → guest) ---------------------------------------------------------------
+
+    def in_window(self, wa_id: str) -> bool:
+        if self.faults.outside_window:
+            return False
+        last = self.last_inbound.get(wa_id)
+        return last is not None and self.clock() - last < WINDOW
+
+    def record_send(self, phone_number_id: str, body: dict[str, Any]) -> Event:
+        """Store an accepted send and schedule its status webhooks."""
+        wa_id = meta.wa_id_of(body["to"])
+        event = self._append("out", phone_number_id, wa_id, meta.new_wamid(), body)
+        event.status = "accepted"
+        self.typing_until.pop(wa_id, None)
+        if self.faults.statuses:
+            self._spawn(self._deliver_statuses(event, body.get("biz_opaque_callback_data")))
+        return event
+
+    def mark_read(self, body: dict[str, Any]) -> bool:
+        """Apply a read receipt (and typing indicator); False when the wamid is not a guest's."""
+        event = self._find("in", body.get("message_id"))
+        if event is None:
+            return False
+        event.status = "read"
+        if isinstance(body.get("typing_indicator"), dict):
+            self.typing_until[event.wa_id] = self.clock() + TYPING_FOR
+        return True
+
+    def sent(self) -> list[dict[str, Any]]:
+        """What the bot sent, oldest first (the `/sandbox/api/sent` format)."""
+        return [
+            {
+                "phone_number_id": e.phone_number_id,
+                "to": e.payload["to"],
+                "wa_id": e.wa_id,
+                "type": e.type,
+                "wamid": e.wamid,
+                "payload": e.payload,
+                "at": e.at,
+                "status": e.status,
+            }
+            for e in self.events
+            if e.direction == "out"
+        ]
+
+    def clear_sent(self) -> None:
+        self.events = [e for e in self.events if e.direction != "out"]
+
+    # ---- inbound (guest → bot) ----------------------------------------------------------------
+
+    async def receive_from_guest(
+        self,
+        *,
+        wa_id: str,
+        name: str,
+        content: dict[str, Any],
+        phone_number_id: str = DEMO_PHONE_NUMBER_ID,
+    ) -> tuple[Event, int | None]:
+        """A guest writes: record it, open their window, deliver the signed webhook.
+
+        Returns the event and the bot's HTTP status (None when the bot could not be reached).
+        """
+        wamid = meta.new_wamid()
+        now = self.clock()
+        value = meta.guest_message_value(
+            wa_id=wa_id, name=name, wamid=wamid, timestamp=int(now.timestamp()), content=content
+        )
+        event = self._append("in", phone_number_id, wa_id, wamid, value["messages"][0])
+        self.last_inbound[wa_id] = now
+        status = await self.deliver(phone_number_id, value)
+        event.status = "delivered" if status is not None and status < 300 else "failed"
+        return event, status
+
+    def conversation(self, wa_id: str, *, after: int = 0) -> dict[str, Any]:
+        typing = self.typing_until.get(wa_id)
+        return {
+            "wa_id": wa_id,
+            "typing": typing is not None and typing > self.clock(),
+            "messages": [asdict(e) for e in self.events if e.wa_id == wa_id and e.seq > after],
+        }
+
+    # ---- media --------------------------------------------------------------------------------
+
+    def store_media(self, phone_number_id: str, data: bytes, mime_type: str, filename: str) -> str:
+        media_id = str(secrets.randbelow(9 * 10**15) + 10**15)
+        self.media[media_id] = Media(media_id, data, mime_type, filename, phone_number_id)
+        return media_id
+
+    # ---- webhook delivery ---------------------------------------------------------------------
+
+    async def deliver(self, phone_number_id: str, value: dict[str, Any]) -> int | None:
+        """POST one signed envelope to the bot's webhook; the bot's status, or None if down."""
+        display = DEMO_DISPLAY_NUMBER if phone_number_id == DEMO_PHONE_NUMBER_ID else "15550199"
+        body = orjson.dumps(meta.envelope(DEMO_WABA_ID, phone_number_id, display, value))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Hub-Signature-256": sign(self.app_secret, body),
+        }
+        try:
+            response = await self._client().post(self.webhook_url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            log.warning("sandbox.webhook.unreachable", error=type(exc).__name__)
+            return None
+        if response.status_code >= 300:
+            log.warning("sandbox.webhook.refused", status=response.status_code)
+        return response.status_code
+
+    async def _deliver_statuses(self, event: Event, callback_data: str | None) -> None:
+        conversation_id = secrets.token_hex(16)
+        for status in STATUS_ORDER:
+            if self.faults.status_delay_ms > 0:
+                await asyncio.sleep(self.faults.status_delay_ms / 1000)
+            event.status = status
+            value = meta.status_value(
+                wamid=event.wamid,
+                status=status,
+                recipient=event.wa_id,
+                timestamp=int(self.clock().timestamp()),
+                conversation_id=conversation_id,
+                callback_data=callback_data,
+            )
+            await self.deliver(event.phone_number_id, value)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait until every background webhook delivery has finished (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(transport=self.webhook_transport, timeout=10)
+        return self._http
+
+    # ---- helpers ------------------------------------------------------------------------------
+
+    def _append(
+        self, direction: str, phone_number_id: str, wa_id: str, wamid: str, payload: dict[str, Any]
+    ) -> Event:
+        event = Event(
+            seq=len(self.events) + 1 if not self.events else self.events[-1].seq + 1,
+            direction=direction,
+            phone_number_id=phone_number_id,
+            wa_id=wa_id,
+            wamid=wamid,
+            type=str(payload.get("type", "text")),
+            at=self.clock().isoformat(),
+            payload=payload,
+        )
+        self.events.append(event)
+        return event
+
+    def _find(self, direction: str, wamid: Any) -> Event | None:
+        return next((e for e in self.events if e.direction == direction and e.wamid == wamid), None)
+
+    def find_out(self, wamid: str) -> Event | None:
+        return self._find("out", wamid)
