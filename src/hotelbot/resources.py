@@ -14,11 +14,13 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from hotelbot.kit import crypto
+from hotelbot import metrics
 from hotelbot.embedded import cipher_from
+from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, create_sessionmaker
-from hotelbot.kit.jobs import JobQueue, bind_queue
-from hotelbot.settings import Settings
+from hotelbot.kit.jobs import InProcessQueue, JobQueue, bind_queue
+from hotelbot.settings import QueueEngine, Settings
+from hotelbot.whatsapp.client import GraphClient
 
 
 @dataclass
@@ -27,6 +29,8 @@ class Resources:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     queue: JobQueue
+    #: The WhatsApp Cloud API client (the sandbox's Graph endpoints in embedded mode).
+    graph: GraphClient
     #: Transport for outbound HTTP (tests pass an ASGI transport to reach in-process fakes).
     http_transport: httpx.AsyncBaseTransport | None = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -54,9 +58,53 @@ async def open_resources(
         engine=engine,
         sessionmaker=create_sessionmaker(engine, info=info),
         queue=queue,
+        graph=graph_client_from(settings, transport=http_transport),
         http_transport=http_transport,
     )
     try:
+        # Started here so every process (API, worker, run) can enqueue as soon as it serves.
+        await queue.start()
         yield resources
     finally:
+        await queue.stop()
+        await resources.graph.aclose()
         await engine.dispose()
+
+
+def graph_client_from(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> GraphClient:
+    return GraphClient(
+        settings.graph_url,
+        settings.whatsapp.access_token.get_secret_value(),
+        transport=transport,
+        messages_per_second=settings.whatsapp.messages_per_second,
+        timeout=settings.whatsapp.send_timeout_seconds,
+    )
+
+
+def queue_from(settings: Settings) -> JobQueue:
+    """The queue engine `settings.queue.engine` names (jobs are registered when they run)."""
+    if settings.queue.engine is QueueEngine.PROCRASTINATE:
+        from hotelbot.kit.queue_procrastinate import ProcrastinateQueue
+
+        return ProcrastinateQueue(
+            procrastinate_url(settings),
+            concurrency=settings.queue.concurrency,
+            on_outcome=_count_job_run,
+        )
+    return InProcessQueue(concurrency=settings.queue.concurrency, on_outcome=_count_job_run)
+
+
+def procrastinate_url(settings: Settings) -> str:
+    """A libpq URL for procrastinate (psycopg 3): `queue.url`, else `db.url` minus the driver."""
+    if settings.queue.url:
+        return settings.queue.url
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def _count_job_run(job_name: str, outcome: str) -> None:
+    metrics.JOB_RUNS.labels(job=job_name, status=outcome).inc()

@@ -53,6 +53,11 @@ class QueueSettings(BaseModel):
     sweep_after_seconds: float = 20.0
     #: Concurrent jobs per worker process.
     concurrency: int = 10
+    #: A reply SENDING this long (its worker died mid-send) is queued again, unless a status
+    #: webhook reconciled it first; long enough for Meta's `sent` status to arrive.
+    stale_sending_seconds: float = 120.0
+    #: procrastinate: a worker silent this long is dead and its running jobs are retried.
+    stalled_worker_seconds: float = 30.0
 
 
 class WhatsAppSettings(BaseModel):
