@@ -1,0 +1,109 @@
+"""What every cloud-PMS adapter shares: one HTTP call with transport errors mapped, money, policies.
+
+Vendor adapters (`mews.py`, `cloudbeds.py`) send every request through `send()`, so a timeout
+or a refused connection is always `PmsUnavailable` (retryable) and never an httpx exception.
+Vendor error *bodies* are never copied into our messages: they may echo guest input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import structlog
+
+from hotelbot.pms.errors import InvalidRequest, PmsError, PmsUnavailable
+from hotelbot.pms.schemas import CancellationPolicy, NightPrice
+
+log = structlog.get_logger(__name__)
+CENT = Decimal("0.01")
+
+
+def build_http(
+    base_url: str,
+    *,
+    http: httpx.AsyncClient | None,
+    transport: httpx.AsyncBaseTransport | None,
+    timeout_seconds: float,
+    headers: dict[str, str] | None = None,
+) -> tuple[httpx.AsyncClient, bool]:
+    """The client to use and whether the adapter owns it (and must close it)."""
+    if http is not None:
+        return http, False
+    client = httpx.AsyncClient(
+        base_url=base_url.rstrip("/"),
+        transport=transport,
+        timeout=httpx.Timeout(timeout_seconds),
+        headers=headers,
+    )
+    return client, True
+
+
+async def send(
+    http: httpx.AsyncClient, adapter: str, operation: str, request: httpx.Request
+) -> httpx.Response:
+    """Send one vendor request; network failures become `PmsUnavailable`."""
+    try:
+        return await http.send(request)
+    except httpx.TimeoutException as exc:
+        log.warning("pms.vendor.timeout", adapter=adapter, operation=operation)
+        raise PmsUnavailable(f"{adapter}: {operation} timed out") from exc
+    except httpx.TransportError as exc:
+        log.warning("pms.vendor.unreachable", adapter=adapter, operation=operation)
+        raise PmsUnavailable(f"{adapter}: {operation} could not reach the PMS") from exc
+
+
+def json_body(response: httpx.Response, adapter: str, operation: str) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        # A proxy's HTML error page or a truncated body: the vendor is not answering properly.
+        raise PmsUnavailable(f"{adapter}: {operation} returned a body that is not JSON") from exc
+
+
+def money(value: Any) -> Decimal:
+    """A vendor number (float, int or string) as a 2-decimal `Decimal`, without float noise."""
+    if value is None or value == "":
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def marker(idempotency_key: str) -> str:
+    """A short, opaque tag for a booking written with this key (stored in the vendor's PMS)."""
+    return "hotelbot-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+
+
+def free_cancellation_until(
+    policy: CancellationPolicy, *, check_in: dt.date, check_in_time: dt.time, timezone: str
+) -> dt.datetime | None:
+    """The UTC instant after which cancelling costs a fee; None when never free."""
+    if not policy.refundable or policy.deadline_days_before is None:
+        return None
+    local_day = check_in - dt.timedelta(days=policy.deadline_days_before)
+    local = dt.datetime.combine(local_day, check_in_time, tzinfo=ZoneInfo(timezone))
+    return local.astimezone(dt.UTC)
+
+
+def cancellation_fee(
+    policy: CancellationPolicy,
+    *,
+    nights: list[NightPrice],
+    total: Decimal,
+    deadline: dt.datetime | None,
+    now: dt.datetime,
+) -> Decimal:
+    """The fee for cancelling at `now` under `policy`: zero before a refundable plan's deadline."""
+    if policy.refundable and (deadline is None or now < deadline):
+        return Decimal("0.00")
+    if policy.fee_nights:
+        return min(sum((n.amount for n in nights[: policy.fee_nights]), Decimal(0)), total)
+    return (total * policy.fee_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def unsupported(adapter: str, what: str) -> PmsError:
+    """The error for an operation this vendor's API cannot do (see docs/pms-adapters.md)."""
+    return InvalidRequest(f"{adapter}: {what} is not supported by this PMS adapter")
