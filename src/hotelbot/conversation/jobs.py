@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotelbot import metrics
@@ -199,7 +199,9 @@ async def _stale(
 ) -> list[uuid.UUID]:
     """Conversations with a row in `status` since before `before` (its job was lost or failed)."""
     since = Message.created_at if direction is Direction.INBOUND else Message.status_at
-    query = select(distinct(Message.conversation_id)).where(
-        Message.direction == direction, Message.status == status, since < before
+    query = (
+        select(Message.conversation_id)
+        .distinct()
+        .where(Message.direction == direction, Message.status == status, since < before)
     )
     return list((await session.execute(query)).scalars())

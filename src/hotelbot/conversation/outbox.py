@@ -212,7 +212,7 @@ async def mark_sent(session: AsyncSession, message: Message, wamid: str) -> None
         )
         .values(status=MessageStatus.SENT, status_at=now, error_code=None, error_title=None)
     )
-    await session.refresh(message)
+    await _reload(session, message)
 
 
 async def record_failure(session: AsyncSession, message: Message, error: Exception) -> bool:
@@ -233,8 +233,14 @@ async def record_failure(session: AsyncSession, message: Message, error: Excepti
         .where(Message.id == message.id, Message.status == MessageStatus.SENDING)
         .values(status=status, status_at=utcnow(), error_code=code, error_title=str(title)[:200])
     )
-    await session.refresh(message)
+    await _reload(session, message)
     return retry
+
+
+async def _reload(session: AsyncSession, message: Message) -> None:
+    # The sender holds rows from the claim's session; only reload the ones this session owns.
+    if message in session:
+        await session.refresh(message)
 
 
 async def requeue_stale(session: AsyncSession, *, older_than: datetime) -> list[uuid.UUID]:
