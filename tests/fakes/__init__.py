@@ -1,0 +1,1 @@
+"""Test doubles at the edges (queue, network) — real code everywhere else."""
