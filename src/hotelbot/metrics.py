@@ -74,3 +74,14 @@ TURN_INTENTS = Counter(
     "Turns by understood intent and reply language.",
     ["intent", "language"],
 )
+PMS_REQUESTS = Counter(
+    "hotelbot_pms_requests_total",
+    "PMS adapter calls by adapter, operation and outcome (ok or the PmsError code).",
+    ["adapter", "operation", "outcome"],
+)
+PMS_LATENCY = Histogram(
+    "hotelbot_pms_request_duration_seconds",
+    "PMS adapter call latency.",
+    ["adapter", "operation"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)

@@ -103,7 +103,7 @@ class CancellationPolicy(_Model):
     refundable: bool
     deadline_days_before: int | None = Field(None, ge=0)
     fee_nights: int = Field(0, ge=0)
-    fee_percent: Decimal = Field(Decimal("100"), ge=0, le=100)
+    fee_percent: int = Field(100, ge=0, le=100)
     description: str = ""
 
 
@@ -261,7 +261,7 @@ class GuestContact(_Model):
 class GuestDetails(GuestContact):
     first_name: str = Field(min_length=1, max_length=100)
     last_name: str = Field("", max_length=100)
-    language: str | None = Field(None, max_length=12)
+    language: str | None = Field(None, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?$")
 
 
 class Guest(GuestDetails):
@@ -400,7 +400,7 @@ class OrderLine(_Model):
 class ServiceRequestCreate(_Model):
     kind: ServiceRequestKind
     reservation_reference: Reference | None = None
-    room_number: str | None = Field(None, max_length=16)
+    room_number: str | None = Field(None, pattern=r"^[A-Za-z0-9-]{1,16}$")
     #: Catalogue service code, required when kind is `service`.
     service_code: Code | None = None
     #: Room-service order lines, required when kind is `room_service`.
