@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -107,3 +108,19 @@ def cancellation_fee(
 def unsupported(adapter: str, what: str) -> PmsError:
     """The error for an operation this vendor's API cannot do (see docs/pms-adapters.md)."""
     return InvalidRequest(f"{adapter}: {what} is not supported by this PMS adapter")
+
+
+def e164(raw: str | None) -> str | None:
+    """A vendor phone as E.164 (`+34600111222`), or None when it cannot be one."""
+    digits = re.sub(r"[^\d+]", "", raw or "")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    return digits if re.fullmatch(r"\+[1-9]\d{6,14}", digits) else None
+
+
+def email(raw: str | None) -> str | None:
+    return raw if raw and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", raw) else None
+
+
+def local_today(now: dt.datetime, timezone: str) -> dt.date:
+    return now.astimezone(ZoneInfo(timezone)).date()
