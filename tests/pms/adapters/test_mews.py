@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -388,3 +390,39 @@ async def test_html_error_page_counts_as_unavailable(state: MewsFakeState, clock
     adapter = make_adapter(state, clock, httpx.MockTransport(handler))
     with pytest.raises(PmsUnavailable):
         await adapter.list_room_types(PROPERTY)
+
+
+RECORDED = sorted((Path(__file__).parents[2] / "data" / "pms" / "mews").glob("*.json"))
+
+
+def _keys(value: object) -> object:
+    """The shape of a JSON value: keys of objects, the first item of lists."""
+    if isinstance(value, dict):
+        return {k: _keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_keys(value[0])] if value else []
+    return type(value).__name__ if value is not None else None
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
+def test_recorded_pairs_are_in_the_connector_shape(path: Path) -> None:
+    pair = json.loads(path.read_text())
+    assert {"ClientToken", "AccessToken", "Client"} <= set(pair["request"])
+    if pair["status"] == 200:
+        assert isinstance(pair["response"], dict) and pair["response"]
+    else:
+        assert set(pair["response"]) == {"Message", "RequestId", "Details"}
+
+
+async def test_error_answers_keep_the_documented_body(
+    adapter: MewsAdapter, state: MewsFakeState
+) -> None:
+    recorded = json.loads((RECORDED[0].parent / "error_403_cancel_twice.json").read_text())
+    created = await adapter.create_reservation(PROPERTY, booking(state), idempotency_key="k-0020")
+    await adapter.cancel_reservation(PROPERTY, created.reference)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_mews_fake(state))) as c:
+        body = {**recorded["request"], "ReservationIds": [created.reference]}
+        body.update(ClientToken=state.client_token, AccessToken=state.access_token)
+        answer = await c.post(f"{BASE}/api/connector/v1/reservations/cancel", json=body)
+    assert answer.status_code == recorded["status"] == 403
+    assert _keys(answer.json()) == _keys(recorded["response"])
