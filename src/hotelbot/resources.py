@@ -92,6 +92,7 @@ def queue_from(settings: Settings) -> JobQueue:
             procrastinate_url(settings),
             concurrency=settings.queue.concurrency,
             on_outcome=_count_job_run,
+            stalled_worker_seconds=settings.queue.stalled_worker_seconds,
         )
     return InProcessQueue(concurrency=settings.queue.concurrency, on_outcome=_count_job_run)
 

@@ -79,8 +79,9 @@ def backoff_seconds(attempt: int, *, base: float = 1.0, cap: float = 60.0) -> fl
 
 def coalescing_key(job_: Job, kwargs: dict[str, JsonScalar]) -> str:
     """Two enqueues with the same key are the same wake-up call (engines coalesce on it)."""
-    # The correlation id is context, not identity: two requests' wake-ups are still one job.
-    ids = {k: v for k, v in kwargs.items() if k != CORRELATION_KWARG}
+    # `_`-prefixed kwargs (correlation id, retry count) are context, not identity: two
+    # requests' wake-ups are still one job.
+    ids = {k: v for k, v in kwargs.items() if not k.startswith("_")}
     return job_.name + ":" + json.dumps(ids, sort_keys=True, separators=(",", ":"))
 
 

@@ -1,0 +1,1 @@
+"""The worker process: runs background jobs (`hotelbot worker`, or inside `hotelbot run`)."""
