@@ -1,0 +1,106 @@
+"""Everything a turn may know besides the conversation state: property, guest, clock, tools.
+
+Built per turn by `build_turn_context()` (the only part that reads the database) and handed
+to `handle_turn()`, which stays free of I/O. The guest's display name is kept out of `repr`
+so it cannot leak into a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hotelbot.engine.tools import ConversationTools, Tools
+from hotelbot.engine.understand.faq import FaqMatcher, default_faq_matcher
+from hotelbot.errors import NotFound
+from hotelbot.models import Conversation, Guest, Property
+from hotelbot.resources import Resources
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class PropertyFacts:
+    id: uuid.UUID
+    name: str
+    timezone: str
+    languages: tuple[str, ...]
+    default_language: str
+    #: Hotel facts; see `hotelbot.property.demo` for the shape.
+    profile: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class GuestFacts:
+    id: uuid.UUID
+    #: Language stored on the guest row (last one they used), if any.
+    language: str | None = None
+    #: WhatsApp profile name. Personal data: never log it.
+    display_name: str | None = field(default=None, repr=False)
+    opted_out: bool = False
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    property: PropertyFacts
+    guest: GuestFacts
+    #: The turn's time (aware, UTC); injected so tests never depend on the wall clock.
+    now: datetime
+    tools: Tools
+    faq_matcher: FaqMatcher = field(default_factory=default_faq_matcher)
+
+    # A method, not a @property: the `property` field above shadows the builtin in this body.
+    def local_now(self) -> datetime:
+        """`now` in the property's timezone ("today" for a guest means the hotel's today)."""
+        return self.now.astimezone(ZoneInfo(self.property.timezone))
+
+
+def property_facts(row: Property) -> PropertyFacts:
+    languages = tuple(row.languages or ()) or (row.default_language,)
+    return PropertyFacts(
+        id=row.id,
+        name=row.name,
+        timezone=row.timezone,
+        languages=languages,
+        default_language=row.default_language,
+        profile=row.profile or {},
+    )
+
+
+def guest_facts(row: Guest) -> GuestFacts:
+    return GuestFacts(
+        id=row.id, language=row.language, display_name=row.name, opted_out=row.opted_out
+    )
+
+
+async def build_turn_context(
+    session: AsyncSession,
+    resources: Resources,
+    conversation: Conversation,
+    *,
+    clock: Clock = utc_now,
+) -> TurnContext:
+    """Load the conversation's property and guest; bind the real tools to this session.
+
+    `resources` is where later tools find their clients (PMS, LLM); unused so far.
+    """
+    prop = await session.get(Property, conversation.property_id)
+    guest = await session.get(Guest, conversation.guest_id)
+    if prop is None or guest is None:
+        raise NotFound("conversation's property or guest not found")
+    return TurnContext(
+        property=property_facts(prop),
+        guest=guest_facts(guest),
+        now=clock(),
+        tools=ConversationTools(session, conversation),
+    )

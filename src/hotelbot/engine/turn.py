@@ -1,0 +1,94 @@
+"""`handle_turn()`: guest messages in, new state and replies out — the engine's front door.
+
+understand (language, intent, topics) → select a flow → the flow decides and acts through
+`ctx.tools` → compose replies in the guest's language. No database access happens here; the
+caller (the worker job) loads the context, saves `TurnResult.state`, stores the replies, and
+skips the turn entirely while the conversation is in human mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from hotelbot import metrics
+from hotelbot.engine.compose import compose
+from hotelbot.engine.context import TurnContext
+from hotelbot.engine.decision import Decision
+from hotelbot.engine.flows import FLOWS, select_flow
+from hotelbot.engine.inbound import GuestMessage
+from hotelbot.engine.replies import Reply
+from hotelbot.engine.state import ConversationState
+from hotelbot.engine.understand import Understanding, understand
+from hotelbot.engine.understand.intents import Intent
+
+log = structlog.get_logger(__name__)
+
+#: Flow label when nothing was said: no messages, or an opted-out guest.
+SILENT = "silent"
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    #: The new `conversations.state`, JSON-ready.
+    state: dict[str, Any]
+    replies: list[Reply] = field(default_factory=list)
+    #: The flow that ran, for `hotelbot_turn_duration_seconds{flow}`.
+    flow: str = SILENT
+
+
+async def handle_turn(
+    ctx: TurnContext,
+    state: ConversationState | dict[str, Any] | None,
+    messages: Sequence[GuestMessage],
+) -> TurnResult:
+    """Answer a burst of messages from one guest as one turn.
+
+    Side effects only through `ctx.tools` (handoff, opt-out). An opted-out guest gets no
+    reply unless they opt back in.
+    """
+    current = (
+        state.model_copy(deep=True)
+        if isinstance(state, ConversationState)
+        else ConversationState.from_json(state)
+    )
+    if not messages:
+        return TurnResult(state=current.to_json())
+    understanding = await understand(ctx, current, messages)
+    if _silenced(ctx, current, understanding):
+        return TurnResult(state=current.to_json())
+    flow = select_flow(current, understanding)
+    decision = await FLOWS[flow](ctx, current, understanding)
+    _remember(current, understanding, decision)
+    replies = compose(ctx, decision)
+    metrics.TURN_INTENTS.labels(intent=understanding.intent.value, language=decision.language).inc()
+    log.info(
+        "engine.turn.done",
+        flow=decision.flow,
+        intent=understanding.intent.value,
+        language=decision.language,
+        language_source=understanding.language_source,
+        input_kind=understanding.input_kind,
+        replies=len(replies),
+    )
+    return TurnResult(state=current.to_json(), replies=replies, flow=decision.flow)
+
+
+def _silenced(ctx: TurnContext, state: ConversationState, understanding: Understanding) -> bool:
+    opted_out = state.opted_out or ctx.guest.opted_out
+    return opted_out and understanding.intent is not Intent.OPT_IN
+
+
+def _remember(state: ConversationState, understanding: Understanding, decision: Decision) -> None:
+    state.turns += 1
+    state.last_intent = understanding.intent.value
+    if understanding.language_source != "fallback" or state.language is None:
+        state.language = decision.language
+    understood = understanding.intent is not Intent.UNKNOWN or understanding.input_kind not in (
+        "text",
+        "choice",
+    )
+    state.failures = 0 if understood else state.failures + 1
