@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable
 from decimal import Decimal
-from typing import Any, NewType, TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from fastapi import Depends, Request
@@ -21,6 +21,7 @@ from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
+from strawberry.types.scalar import ScalarDefinition
 
 from hotelbot.pms import auth, errors, schemas, service
 from hotelbot.pms.rest import get_caller
@@ -39,11 +40,17 @@ for _enum in (
 ):
     strawberry.enum(_enum)
 
-Money = strawberry.scalar(
-    NewType("Money", Decimal),
+def _parse_money_literal(node: Any, _variables: Any = None) -> Decimal:
+    return Decimal(str(node.value))
+
+
+Money = ScalarDefinition(
+    name="Money",
     serialize=schemas._money_str,
     parse_value=lambda v: Decimal(str(v)),
     description='Decimal amount as a string, e.g. "129.00"',
+    parse_literal=_parse_money_literal,
+    specified_by_url=None,
 )
 
 
@@ -349,8 +356,7 @@ def _idempotency_key(value: str) -> str:
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    config=StrawberryConfig(auto_camel_case=False),
-    scalar_overrides={Decimal: Money},  # type: ignore[dict-item]
+    config=StrawberryConfig(auto_camel_case=False, scalar_map={Decimal: Money}),
 )
 
 

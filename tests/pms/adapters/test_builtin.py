@@ -19,6 +19,7 @@ from hotelbot.pms.schemas import (
     GuestContact,
     GuestDetails,
     Occupancy,
+    OrderLine,
     Property,
     QuoteRequest,
     ReservationChange,
@@ -26,7 +27,6 @@ from hotelbot.pms.schemas import (
     ReservationStatus,
     ServiceRequestCreate,
     ServiceRequestKind,
-    OrderLine,
 )
 from hotelbot.pms.service import PmsRuntime, get_property
 from tests.pms.conftest import NOW, TODAY, Clock
