@@ -4,7 +4,7 @@ Every Mews call is `POST {base}/api/connector/v1/<operation>` with `ClientToken`
 and `Client` in the JSON body. Room types are Mews resource categories and rate plans are Mews
 rates (their ids are our codes). Mews has no idempotency keys, so a booking carries a marker
 derived from ours as its reservation-group name and is looked up before any `reservations/add`.
-Errors follow Mews' HTTP codes (400/401/403/408/409/429/5xx); see `_error_for` and
+Errors follow Mews' HTTP codes (400/401/403/408/409/429/5xx); see `mapping.error_for` and
 docs/pms-adapters.md.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,13 +23,13 @@ from zoneinfo import ZoneInfo
 import httpx
 import structlog
 
+from hotelbot.pms.adapters import mews_mapping as mapping
 from hotelbot.pms.adapters import vendor
 from hotelbot.pms.adapters.base import AdapterConfig
 from hotelbot.pms.errors import (
     InvalidRequest,
     PmsAuthError,
     PmsError,
-    PmsUnavailable,
     RateChanged,
     ReservationNotFound,
     ReservationNotModifiable,
@@ -39,8 +38,6 @@ from hotelbot.pms.errors import (
 from hotelbot.pms.schemas import (
     Availability,
     Cancellation,
-    CancellationPolicy,
-    Guest,
     GuestContact,
     GuestDetails,
     NightPrice,
@@ -58,8 +55,6 @@ from hotelbot.pms.schemas import (
     ServiceCatalogue,
     ServiceRequest,
     ServiceRequestCreate,
-    TaxKind,
-    TaxLine,
 )
 
 log = structlog.get_logger(__name__)
@@ -76,7 +71,6 @@ STATES = {
     "Started": ReservationStatus.CHECKED_IN,
     "Processed": ReservationStatus.CHECKED_OUT,
 }
-_DURATION = re.compile(r"(\d+)D(?:T(\d+)H)?")
 
 
 @dataclass(frozen=True)
@@ -94,13 +88,6 @@ class _Setup:
     child_id: str | None
     child_age: int
     loaded_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class _Priced:
-    nights: list[NightPrice]
-    tax: Decimal
-    tax_code: str
 
 
 class MewsAdapter:
@@ -145,7 +132,7 @@ class MewsAdapter:
         response = await vendor.send(self._http, NAME, operation, request)
         if response.status_code in (200, 204):
             return vendor.json_body(response, NAME, operation) if response.content else {}
-        raise _error_for(operation, response)
+        raise mapping.error_for(operation, response)
 
     # ---- configuration -------------------------------------------------------------------
 
@@ -176,10 +163,12 @@ class MewsAdapter:
             timezone=enterprise.get("TimeZoneIdentifier") or "UTC",
             currency=currency,
             service_id=service["Id"],
-            check_in=_offset_time(offsets.get("StartOffset"), dt.time(15, 0)),
-            check_out=_offset_time(offsets.get("EndOffset"), dt.time(11, 0)),
-            room_types={c["Id"]: _room_type(c) for c in categories if c.get("IsActive", True)},
-            rate_plans={r["Id"]: _rate_plan(r, policies.get(r["GroupId"])) for r in rates},
+            check_in=mapping.offset_time(offsets.get("StartOffset"), dt.time(15, 0)),
+            check_out=mapping.offset_time(offsets.get("EndOffset"), dt.time(11, 0)),
+            room_types={
+                c["Id"]: mapping.room_type(c) for c in categories if c.get("IsActive", True)
+            },
+            rate_plans={r["Id"]: mapping.rate_plan(r, policies.get(r["GroupId"])) for r in rates},
             adult_id=adult["Id"],
             child_id=child["Id"] if child else None,
             child_age=int((child or {}).get("MaximalAge") or 12),
@@ -212,7 +201,7 @@ class MewsAdapter:
 
     def _night_start(self, setup: _Setup, night: dt.date) -> str:
         local = dt.datetime.combine(night, dt.time(0, 0), ZoneInfo(setup.timezone))
-        return _utc_text(local)
+        return mapping.utc_text(local)
 
     def _interval(self, setup: _Setup, check_in: dt.date, check_out: dt.date) -> Body:
         last = check_out - dt.timedelta(days=1)
@@ -235,11 +224,11 @@ class MewsAdapter:
 
     async def _prices(
         self, setup: _Setup, rate_id: str, check_in: dt.date, check_out: dt.date, rooms: int
-    ) -> dict[str, _Priced]:
+    ) -> dict[str, mapping.Priced]:
         payload = {"RateId": rate_id, **self._interval(setup, check_in, check_out)}
         answer = await self._call("rates/getPricing", payload)
         dates = [check_in + dt.timedelta(days=i) for i in range((check_out - check_in).days)]
-        priced: dict[str, _Priced] = {}
+        priced: dict[str, mapping.Priced] = {}
         for row in answer["CategoryPrices"]:
             amounts = row["AmountPrices"]
             if len(amounts) != len(dates):
@@ -251,11 +240,11 @@ class MewsAdapter:
             taxes = [t for a in amounts for t in a.get("TaxValues") or []]
             tax = sum((vendor.money(t["Value"]) for t in taxes), Decimal(0)) * rooms
             code = taxes[0]["Code"] if taxes else "VAT"
-            priced[row["CategoryId"]] = _Priced(nights, tax, _code(code))
+            priced[row["CategoryId"]] = mapping.Priced(nights, tax, mapping.tax_code(code))
         return priced
 
     def _offer(
-        self, setup: _Setup, room: RoomType, plan: RatePlan, priced: _Priced, free: int
+        self, setup: _Setup, room: RoomType, plan: RatePlan, priced: mapping.Priced, free: int
     ) -> Offer:
         subtotal = sum((n.amount for n in priced.nights), Decimal(0))
         return Offer(
@@ -268,7 +257,7 @@ class MewsAdapter:
             refundable=plan.refundable,
             nights=priced.nights,
             subtotal=subtotal,
-            taxes=_tax_lines(priced),
+            taxes=mapping.tax_lines(priced),
             total=subtotal,
             currency=setup.currency,
         )
@@ -281,7 +270,7 @@ class MewsAdapter:
         fitting = {
             code: room
             for code, room in setup.room_types.items()
-            if _fits(room, occupancy) and free.get(code, 0) >= occupancy.rooms
+            if mapping.fits(room, occupancy) and free.get(code, 0) >= occupancy.rooms
         }
         offers: list[Offer] = []
         for plan in setup.rate_plans.values() if fitting else []:
@@ -306,7 +295,7 @@ class MewsAdapter:
         plan = setup.rate_plans.get(request.rate_plan_code)
         if room is None or plan is None:
             raise InvalidRequest("mews: unknown room type or rate plan")
-        if not _fits(room, request.occupancy):
+        if not mapping.fits(room, request.occupancy):
             raise InvalidRequest("mews: the party does not fit this room type")
         free = await self._free_rooms(setup, request.check_in, request.check_out)
         if free.get(room.code, 0) < request.occupancy.rooms:
@@ -389,14 +378,17 @@ class MewsAdapter:
     def _stay_utc(self, setup: _Setup, check_in: dt.date, check_out: dt.date) -> Body:
         zone = ZoneInfo(setup.timezone)
         return {
-            "StartUtc": _utc_text(dt.datetime.combine(check_in, setup.check_in, zone)),
-            "EndUtc": _utc_text(dt.datetime.combine(check_out, setup.check_out, zone)),
+            "StartUtc": mapping.utc_text(dt.datetime.combine(check_in, setup.check_in, zone)),
+            "EndUtc": mapping.utc_text(dt.datetime.combine(check_out, setup.check_out, zone)),
         }
 
     async def _find_by_marker(self, setup: _Setup, tag: str) -> Body | None:
         """A reservation an earlier attempt with the same key already booked, if any."""
         now = self._now()
-        created = {"StartUtc": _utc_text(now - IDEMPOTENCY_WINDOW), "EndUtc": _utc_text(now)}
+        created = {
+            "StartUtc": mapping.utc_text(now - IDEMPOTENCY_WINDOW),
+            "EndUtc": mapping.utc_text(now),
+        }
         payload = {"ServiceIds": [setup.service_id], "CreatedUtc": created, "Limitation": PAGE}
         candidates = (await self._call("reservations/getAll/2023-06-06", payload))["Reservations"]
         ours = [r for r in candidates if r.get("Origin") == "Connector"]
@@ -461,8 +453,12 @@ class MewsAdapter:
         """Our view of a Mews reservation. Prices are the rate's prices for the stay (the
         Connector reservation carries no amounts; posted items live in accounting)."""
         zone = ZoneInfo(setup.timezone)
-        check_in = _parse_utc(raw["ScheduledStartUtc"] or raw["StartUtc"]).astimezone(zone).date()
-        check_out = _parse_utc(raw["ScheduledEndUtc"] or raw["EndUtc"]).astimezone(zone).date()
+        check_in = (
+            mapping.parse_utc(raw["ScheduledStartUtc"] or raw["StartUtc"]).astimezone(zone).date()
+        )
+        check_out = (
+            mapping.parse_utc(raw["ScheduledEndUtc"] or raw["EndUtc"]).astimezone(zone).date()
+        )
         category = raw.get("RequestedResourceCategoryId") or raw.get("RequestedCategoryId")
         plan = setup.rate_plans.get(raw["RateId"])
         if plan is None or category is None:
@@ -481,17 +477,19 @@ class MewsAdapter:
             occupancy=self._occupancy(setup, raw.get("PersonCounts") or []),
             room_type_code=category,
             rate_plan_code=plan.code,
-            guest=_guest(owner),
+            guest=mapping.guest(owner),
             nights=nights,
             subtotal=total,
-            taxes=_tax_lines(priced) if priced else [],
+            taxes=mapping.tax_lines(priced) if priced else [],
             total=total,
             currency=setup.currency,
             cancellation_policy=plan.cancellation_policy,
             free_cancellation_until=self._deadline(setup, plan, check_in),
-            created_at=_parse_utc(raw["CreatedUtc"]),
-            updated_at=_parse_utc(raw["UpdatedUtc"]),
-            cancelled_at=_parse_utc(raw["CancelledUtc"]) if raw.get("CancelledUtc") else None,
+            created_at=mapping.parse_utc(raw["CreatedUtc"]),
+            updated_at=mapping.parse_utc(raw["UpdatedUtc"]),
+            cancelled_at=mapping.parse_utc(raw["CancelledUtc"])
+            if raw.get("CancelledUtc")
+            else None,
         )
 
     def _occupancy(self, setup: _Setup, counts: list[Body]) -> Occupancy:
@@ -531,7 +529,7 @@ class MewsAdapter:
             rate_plan_code=current.rate_plan_code,
         )
         room = setup.room_types[current.room_type_code]
-        if not _fits(room, wanted.occupancy) or wanted.occupancy.rooms != 1:
+        if not mapping.fits(room, wanted.occupancy) or wanted.occupancy.rooms != 1:
             raise InvalidRequest("mews: the party does not fit this room type")
         priced = await self._prices(
             setup, wanted.rate_plan_code, wanted.check_in, wanted.check_out, 1
@@ -598,161 +596,6 @@ class MewsAdapter:
 
     async def get_service_request(self, property: Property, request_id: str) -> ServiceRequest:
         raise vendor.unsupported(NAME, "service requests")
-
-
-# ---- errors ------------------------------------------------------------------------------
-
-
-def _error_for(operation: str, response: httpx.Response) -> PmsError:
-    """Map a Mews error answer (guidelines/responses) to our typed error."""
-    status = response.status_code
-    try:
-        message = str(response.json().get("Message") or "")
-    except (ValueError, AttributeError):
-        message = ""
-    lowered = message.lower()
-    log.warning(
-        "pms.mews.error",
-        operation=operation,
-        status=status,
-        request_id=response.headers.get("x-request-id"),
-        retry_after=response.headers.get("Retry-After"),
-    )
-    if status == 400:
-        if "reservation" in lowered and ("invalid" in lowered or "not found" in lowered):
-            return ReservationNotFound("mews: unknown reservation reference")
-        return InvalidRequest(f"mews: {operation} rejected the request")
-    if status == 401:
-        return PmsAuthError("mews: invalid ClientToken or AccessToken")
-    if status == 403:
-        if "availab" in lowered or "overbook" in lowered:
-            return RoomUnavailable("mews: no room of this type for the whole stay")
-        if "cannot be" in lowered or "state" in lowered:
-            return ReservationNotModifiable("mews: the reservation cannot change any more")
-        return InvalidRequest(f"mews: {operation} refused by a business rule")
-    if status == 409:
-        # "The data has changed": refreshing and resubmitting is the documented cure.
-        return PmsError(f"mews: {operation} conflicted with a concurrent change", retryable=True)
-    if status in (408, 429) or status >= 500:
-        return PmsUnavailable(f"mews: {operation} answered {status}")
-    return PmsError(f"mews: {operation} answered {status}")
-
-
-# ---- mapping helpers ---------------------------------------------------------------------
-
-
-def _parse_utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
-
-
-def _utc_text(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _offset_time(duration: str | None, default: dt.time) -> dt.time:
-    """The time of day in a Mews offset such as `P0M0DT15H0M0S`."""
-    match = _DURATION.search(duration or "")
-    if not match or match.group(2) is None:
-        return default
-    return dt.time(int(match.group(2)) % 24, 0)
-
-
-def _offset_days(duration: str | None) -> int:
-    match = _DURATION.search(duration or "")
-    return int(match.group(1)) if match else 0
-
-
-def _text(names: Body | None, fallback: str = "") -> str:
-    names = names or {}
-    for language in ("en-US", "en-GB"):
-        if names.get(language):
-            return str(names[language])
-    return str(next(iter(names.values()), fallback))
-
-
-def _code(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.:-]", "-", text)[:64] or "tax"
-
-
-def _room_type(category: Body) -> RoomType:
-    beds = int(category.get("Capacity") or 1) + int(category.get("ExtraCapacity") or 0)
-    return RoomType(
-        code=category["Id"],
-        name=_text(category.get("Names"), "Room"),
-        description=_text(category.get("Descriptions")),
-        max_adults=beds,
-        max_children=max(beds - 1, 0),
-        max_occupancy=beds,
-    )
-
-
-def _policy(raw: Body | None) -> CancellationPolicy:
-    if raw is None:
-        return CancellationPolicy(
-            refundable=True, deadline_days_before=0, fee_percent=Decimal(0), description=""
-        )
-    relative = Decimal(str(raw.get("RelativeFee") or 0)) * 100
-    if raw.get("Applicability") == "Creation":
-        return CancellationPolicy(
-            refundable=False, fee_percent=relative or Decimal(100), description="Non-refundable"
-        )
-    return CancellationPolicy(
-        refundable=True,
-        deadline_days_before=_offset_days(raw.get("ApplicabilityOffset")),
-        fee_nights=int(raw.get("FeeMaximumTimeUnits") or 0),
-        fee_percent=relative,
-    )
-
-
-def _rate_plan(rate: Body, policy: Body | None) -> RatePlan:
-    cancellation = _policy(policy)
-    return RatePlan(
-        code=rate["Id"],
-        name=_text(rate.get("ExternalNames"), rate.get("Name") or "Rate"),
-        refundable=cancellation.refundable,
-        cancellation_policy=cancellation,
-    )
-
-
-def _fits(room: RoomType, occupancy: Occupancy) -> bool:
-    per_room = -(-occupancy.guests // occupancy.rooms)
-    return per_room <= room.max_occupancy
-
-
-def _tax_lines(priced: _Priced) -> list[TaxLine]:
-    # Mews prices gross ("Pricing": "Gross"): the VAT is already inside the night prices.
-    return [
-        TaxLine(
-            code=priced.tax_code,
-            name=priced.tax_code,
-            kind=TaxKind.PERCENT,
-            included=True,
-            amount=priced.tax,
-        )
-    ]
-
-
-def _phone(raw: str | None) -> str | None:
-    digits = re.sub(r"[^\d+]", "", raw or "")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    return digits if re.fullmatch(r"\+[1-9]\d{6,14}", digits) else None
-
-
-def _guest(customer: Body) -> Guest:
-    email = customer.get("Email")
-    phone = _phone(customer.get("Phone"))
-    valid_email = email if email and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) else None
-    if not phone and not valid_email:
-        raise PmsError("mews: the reservation owner has no usable phone or email")
-    return Guest(
-        id=customer["Id"],
-        first_name=customer.get("FirstName") or customer.get("LastName") or "Guest",
-        last_name=customer.get("LastName") or "",
-        phone=phone,
-        email=valid_email,
-        language=customer.get("LanguageCode"),
-    )
 
 
 def create_adapter(config: AdapterConfig) -> MewsAdapter:

@@ -1,0 +1,194 @@
+"""Mews Connector JSON → our contract, and Mews error answers → our typed errors (pure functions).
+
+Kept apart from `mews.py` so the adapter reads as the sequence of Connector calls it makes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import structlog
+
+from hotelbot.pms.adapters import vendor
+from hotelbot.pms.errors import (
+    InvalidRequest,
+    PmsAuthError,
+    PmsError,
+    PmsUnavailable,
+    ReservationNotFound,
+    ReservationNotModifiable,
+    RoomUnavailable,
+)
+from hotelbot.pms.schemas import (
+    CancellationPolicy,
+    Guest,
+    NightPrice,
+    Occupancy,
+    RatePlan,
+    RoomType,
+    TaxKind,
+    TaxLine,
+)
+
+log = structlog.get_logger(__name__)
+Body = dict[str, Any]
+_DURATION = re.compile(r"(\d+)D(?:T(\d+)H)?")
+
+
+@dataclass(frozen=True)
+class Priced:
+    nights: list[NightPrice]
+    tax: Decimal
+    tax_code: str
+
+
+# ---- errors ------------------------------------------------------------------------------
+
+
+def error_for(operation: str, response: httpx.Response) -> PmsError:
+    """Map a Mews error answer (guidelines/responses) to our typed error."""
+    status = response.status_code
+    try:
+        message = str(response.json().get("Message") or "")
+    except (ValueError, AttributeError):
+        message = ""
+    lowered = message.lower()
+    log.warning(
+        "pms.mews.error",
+        operation=operation,
+        status=status,
+        request_id=response.headers.get("x-request-id"),
+        retry_after=response.headers.get("Retry-After"),
+    )
+    if status == 400:
+        if "reservation" in lowered and ("invalid" in lowered or "not found" in lowered):
+            return ReservationNotFound("mews: unknown reservation reference")
+        return InvalidRequest(f"mews: {operation} rejected the request")
+    if status == 401:
+        return PmsAuthError("mews: invalid ClientToken or AccessToken")
+    if status == 403:
+        if "availab" in lowered or "overbook" in lowered:
+            return RoomUnavailable("mews: no room of this type for the whole stay")
+        if "cannot be" in lowered or "state" in lowered:
+            return ReservationNotModifiable("mews: the reservation cannot change any more")
+        return InvalidRequest(f"mews: {operation} refused by a business rule")
+    if status == 409:
+        # "The data has changed": refreshing and resubmitting is the documented cure.
+        return PmsError(f"mews: {operation} conflicted with a concurrent change", retryable=True)
+    if status in (408, 429) or status >= 500:
+        return PmsUnavailable(f"mews: {operation} answered {status}")
+    return PmsError(f"mews: {operation} answered {status}")
+
+
+# ---- mapping helpers ---------------------------------------------------------------------
+
+
+def parse_utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
+
+
+def utc_text(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def offset_time(duration: str | None, default: dt.time) -> dt.time:
+    """The time of day in a Mews offset such as `P0M0DT15H0M0S`."""
+    match = _DURATION.search(duration or "")
+    if not match or match.group(2) is None:
+        return default
+    return dt.time(int(match.group(2)) % 24, 0)
+
+
+def offset_days(duration: str | None) -> int:
+    match = _DURATION.search(duration or "")
+    return int(match.group(1)) if match else 0
+
+
+def localized(names: Body | None, fallback: str = "") -> str:
+    names = names or {}
+    for language in ("en-US", "en-GB"):
+        if names.get(language):
+            return str(names[language])
+    return str(next(iter(names.values()), fallback))
+
+
+def tax_code(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.:-]", "-", text)[:64] or "tax"
+
+
+def room_type(category: Body) -> RoomType:
+    beds = int(category.get("Capacity") or 1) + int(category.get("ExtraCapacity") or 0)
+    return RoomType(
+        code=category["Id"],
+        name=localized(category.get("Names"), "Room"),
+        description=localized(category.get("Descriptions")),
+        max_adults=beds,
+        max_children=max(beds - 1, 0),
+        max_occupancy=beds,
+    )
+
+
+def cancellation_policy(raw: Body | None) -> CancellationPolicy:
+    if raw is None:
+        return CancellationPolicy(
+            refundable=True, deadline_days_before=0, fee_percent=Decimal(0), description=""
+        )
+    relative = Decimal(str(raw.get("RelativeFee") or 0)) * 100
+    if raw.get("Applicability") == "Creation":
+        return CancellationPolicy(
+            refundable=False, fee_percent=relative or Decimal(100), description="Non-refundable"
+        )
+    return CancellationPolicy(
+        refundable=True,
+        deadline_days_before=offset_days(raw.get("ApplicabilityOffset")),
+        fee_nights=int(raw.get("FeeMaximumTimeUnits") or 0),
+        fee_percent=relative,
+    )
+
+
+def rate_plan(rate: Body, policy: Body | None) -> RatePlan:
+    cancellation = cancellation_policy(policy)
+    return RatePlan(
+        code=rate["Id"],
+        name=localized(rate.get("ExternalNames"), rate.get("Name") or "Rate"),
+        refundable=cancellation.refundable,
+        cancellation_policy=cancellation,
+    )
+
+
+def fits(room: RoomType, occupancy: Occupancy) -> bool:
+    per_room = -(-occupancy.guests // occupancy.rooms)
+    return per_room <= room.max_occupancy
+
+
+def tax_lines(priced: Priced) -> list[TaxLine]:
+    # Mews prices gross ("Pricing": "Gross"): the VAT is already inside the night prices.
+    return [
+        TaxLine(
+            code=priced.tax_code,
+            name=priced.tax_code,
+            kind=TaxKind.PERCENT,
+            included=True,
+            amount=priced.tax,
+        )
+    ]
+
+
+def guest(customer: Body) -> Guest:
+    phone = vendor.e164(customer.get("Phone"))
+    email = vendor.email(customer.get("Email"))
+    if not phone and not email:
+        raise PmsError("mews: the reservation owner has no usable phone or email")
+    return Guest(
+        id=customer["Id"],
+        first_name=customer.get("FirstName") or customer.get("LastName") or "Guest",
+        last_name=customer.get("LastName") or "",
+        phone=phone,
+        email=email,
+        language=customer.get("LanguageCode"),
+    )
