@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import dateparser  # type: ignore[import-untyped]
+import dateparser  # type: ignore[import-untyped,unused-ignore]
 
 from hotelbot.engine.understand import vocab
 

@@ -1,0 +1,336 @@
+"""Offline intent classifier: weighted multilingual cue phrases, typo tolerant, with out-of-scope.
+
+`classify(text, language=...)` returns the intent of our labelled format with a confidence, the
+FAQ topic and the service when there is one, and the dialogue acts the message carries (a
+message can thank and say goodbye at once). Nothing is downloaded or trained: the cues live in
+`lexicon.py`, so a decision can always be traced to the words that made it. What names no hotel
+request is `out_of_scope`, even when it mentions hotels ("my hotel in Rome last year was awful").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from hotelbot.engine.understand import lexicon, vocab
+from hotelbot.engine.understand.slots import extract_slots
+
+INTENTS = (
+    "book",
+    "modify_booking",
+    "cancel_booking",
+    "booking_status",
+    "faq",
+    "service_request",
+    "handoff",
+    "complaint",
+    "greeting",
+    "thanks",
+    "goodbye",
+    "affirm",
+    "negate",
+    "bot_question",
+    "opt_out",
+    "out_of_scope",
+)
+#: Acts a message can carry alongside its intent (SGD labels several per turn).
+ACTS = ("affirm", "negate", "thanks", "goodbye", "greeting")
+#: Below this the engine should treat the intent as a guess (ask again or hand over).
+LOW_CONFIDENCE = 0.5
+_TYPO_DISCOUNT = 0.85
+_SOLE_WORD_OPT_OUT = {
+    "stop",
+    "stopp",
+    "unsubscribe",
+    "arret",
+    "arrete",
+    "basta",
+    "pare",
+    "parar",
+    "baja",
+    "alto",
+    "fin",
+    "end",
+    "cancel all",
+    "stop all",
+}
+#: Generic words that point to a booking only next to a hotel noun or stay details.
+_WEAK_BOOK = {
+    "book",
+    "reserve",
+    "stay",
+    "available",
+    "availability",
+    "precio",
+    "preis",
+    "prezzo",
+    "preco",
+    "combien",
+    "tarif",
+    "frei",
+    "estancia",
+    "aufenthalt",
+    "sejour",
+    "soggiorno",
+    "estadia",
+    "disponible",
+    "how much for",
+    "price for",
+    "rate for",
+    "cuanto cuesta",
+    "was kostet",
+    "quanto costa",
+    "quanto custa",
+    "reservar",
+    "buchen",
+    "reservieren",
+    "reserver",
+    "prenotare",
+    "verfugbar",
+    "disponibilidad",
+    "disponibilite",
+    "disponibilita",
+    "disponibilidade",
+    "a hotel",
+}
+_HOTEL_NOUN = re.compile(
+    r"\b(?:rooms?|hotel|suite|nights?|habitacion\w*|noches?|zimmer|nachte?|nacht|chambres?|nuits?|"
+    r"camer[ae]|nott[ei]|quartos?|noites?|accommodation|alojamiento|unterkunft|hebergement|"
+    r"alloggio|hospedagem|bed|cama|bett|lit|letto)\b"
+)
+_START_ONLY = {"affirm", "negate", "greeting"}
+_YES = re.compile(r"^(?:yes|yeah|yep|si|ja|oui|sim|ok|okay|sure|claro|vale|d'accord|certo)\b")
+_QUESTION = re.compile(
+    r"\b(?:do you have|is there|are there|do you offer|how much|what time|when|tienen|hay|"
+    r"ofrecen|cuanto|a que hora|haben sie|gibt es|bieten sie|wie viel|was kostet|wann|"
+    r"avez-vous|avez vous|y a-t-il|y a t il|proposez|combien|quand|avete|c'e|ci sono|offrite|"
+    r"quanto|quando|tem|voces tem|ha|oferecem|quanto|que horas)\b"
+)
+
+
+@dataclass(frozen=True)
+class Classification:
+    intent: str
+    confidence: float
+    faq_topic: str | None = None
+    service: str | None = None
+    acts: frozenset[str] = field(default_factory=frozenset)
+    #: The cue phrases that decided it, for the engine's debug log (never logged with text).
+    cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Cue:
+    label: str
+    weight: float
+    phrase: str
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, list[_Cue]], dict[str, list[_Cue]]]:
+    """Phrase index by first word, and one-word cues of 5+ letters by first letter (typos)."""
+    by_first: dict[str, list[_Cue]] = {}
+    singles: dict[str, list[_Cue]] = {}
+
+    def add(label: str, weight: float, phrase: str) -> None:
+        cleaned = _clean(phrase)
+        if not cleaned:
+            return
+        cue = _Cue(label, weight, cleaned)
+        by_first.setdefault(cleaned.split()[0], []).append(cue)
+        if " " not in cleaned and len(cleaned) >= 5:
+            singles.setdefault(cleaned[0], []).append(cue)
+
+    for intent, weight, phrases in lexicon.INTENT_CUES:
+        for p in phrases:
+            add(f"intent:{intent}", weight, p)
+    for topic, phrases in lexicon.FAQ_TOPICS.items():
+        for p in phrases:
+            add(f"faq:{topic}", 1.0, p)
+    for service, phrases in lexicon.SERVICES.items():
+        for p in phrases:
+            add(f"service:{service}", 1.0, p)
+    for group, phrases in (
+        ("request", lexicon.REQUEST_CUES),
+        ("elsewhere", lexicon.ELSEWHERE_CUES),
+        ("foreign", lexicon.FOREIGN_OBJECTS),
+    ):
+        for p in phrases:
+            add(f"{group}:", 1.0, p)
+    return by_first, singles
+
+
+def _clean(text: str) -> str:
+    return " ".join(re.sub(r"[/.:!?,;()\"]", " ", vocab.fold(text)).split())
+
+
+@dataclass
+class _Hits:
+    """Best weight per label, and where in the message (word index) it was found."""
+
+    weight: dict[str, float] = field(default_factory=dict)
+    position: dict[str, int] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)
+
+    def add(self, label: str, weight: float, position: int, phrase: str) -> None:
+        if weight > self.weight.get(label, 0.0):
+            self.weight[label] = weight
+            self.position[label] = position
+            self.phrases[label] = phrase
+
+    def of(self, prefix: str) -> dict[str, float]:
+        return {k.split(":", 1)[1]: v for k, v in self.weight.items() if k.startswith(prefix)}
+
+
+def _find_cues(words: list[str]) -> _Hits:
+    by_first, singles = _tables()
+    hits = _Hits()
+    for i, word in enumerate(words):
+        for cue in by_first.get(word, ()):
+            n = cue.phrase.count(" ") + 1
+            if " ".join(words[i : i + n]) == cue.phrase:
+                hits.add(cue.label, cue.weight, i, cue.phrase)
+        if len(word) >= 5 and word not in by_first:
+            for cue in singles.get(word[0], ()):
+                if vocab.is_typo_of(word, cue.phrase, ratio=0.84):
+                    hits.add(cue.label, cue.weight * _TYPO_DISCOUNT, i, cue.phrase)
+    return hits
+
+
+def detect_acts(text: str) -> frozenset[str]:
+    """The conversational acts in `text` (affirm, negate, thanks, goodbye, greeting)."""
+    words = _clean(text).split()
+    return _acts(_find_cues(words), words)
+
+
+def _acts(hits: _Hits, words: list[str]) -> frozenset[str]:
+    intents = hits.of("intent:")
+    found = set()
+    for act in ACTS:
+        if act not in intents:
+            continue
+        if act in _START_ONLY and hits.position[f"intent:{act}"] > 1 and len(words) > 4:
+            continue
+        found.add(act)
+    if (
+        "negate" in found
+        and words
+        and words[0] not in {"no", "nope", "nah", "nein", "non", "nao", "nee"}
+        and len(words) > 4
+    ):
+        found.discard("negate")  # "I do not need parking" is a statement, not a "no"
+    return frozenset(found)
+
+
+def classify(text: str, *, language: str, today: date | None = None) -> Classification:
+    """Intent, confidence, FAQ topic, service and acts of one guest message."""
+    words = _clean(text).split()
+    if not words:
+        return Classification("out_of_scope", 0.3)
+    hits = _find_cues(words)
+    acts = _acts(hits, words)
+    decided = _decide(hits, words, acts, text, language, today or date(2000, 1, 1))
+    cues = tuple(sorted(set(hits.phrases.values())))
+    return Classification(decided[0], round(decided[1], 3), decided[2], decided[3], acts, cues)
+
+
+def _decide(
+    hits: _Hits, words: list[str], acts: frozenset[str], text: str, language: str, today: date
+) -> tuple[str, float, str | None, str | None]:
+    intents, topics, services = hits.of("intent:"), hits.of("faq:"), hits.of("service:")
+    joined = " ".join(words)
+    if joined in _SOLE_WORD_OPT_OUT or "opt_out" in intents:
+        return "opt_out", intents.get("opt_out", 1.0), None, None
+    stay = _stay_details(text, language, today)
+    hotel_noun = bool(_HOTEL_NOUN.search(joined))
+    hotel = hotel_noun or stay
+    if "elsewhere:" in hits.weight and not _mentions_us(joined):
+        return "out_of_scope", 0.8, None, None
+    if "foreign:" in hits.weight and not hotel_noun and not services and not topics:
+        return "out_of_scope", 0.85, None, None
+    for intent in ("bot_question", "handoff"):
+        if intent in intents:
+            return intent, intents[intent], None, None
+    if "cancellation_policy" in topics:
+        return "faq", topics["cancellation_policy"], "cancellation_policy", None
+    for intent in ("cancel_booking", "modify_booking", "booking_status"):
+        if intent in intents:
+            return intent, intents[intent], None, None
+    if "complaint" in intents and intents["complaint"] >= 0.75:
+        return "complaint", intents["complaint"], None, None
+    service = _service(hits, services, topics, joined)
+    if service is not None:
+        return "service_request", services[service], None, service
+    book = _book_score(hits, intents, hotel)
+    if topics and not (book and stay):
+        topic = max(topics, key=lambda t: (topics[t], -hits.position[f"faq:{t}"]))
+        return "faq", topics[topic], topic, None
+    if book:
+        return "book", book, None, None
+    if stay and not acts - {"greeting"}:
+        return "book", 0.6, None, None
+    return _small_talk(acts, intents, words)
+
+
+def _mentions_us(joined: str) -> bool:
+    return bool(
+        re.search(r"\b(?:your|vuestro|su|ihr\w*|votre|vostro|seu|sua|this hotel|here)\b", joined)
+    )
+
+
+def _stay_details(text: str, language: str, today: date) -> bool:
+    slots = extract_slots(text, language=language, today=today)
+    return any(v is not None for v in (slots.check_in, slots.nights, slots.adults, slots.rooms))
+
+
+def _service(
+    hits: _Hits, services: dict[str, float], topics: dict[str, float], joined: str
+) -> str | None:
+    if not services:
+        return None
+    requested = "request:" in hits.weight
+    asked = bool(_QUESTION.search(joined)) and not requested
+    order = (
+        "late_checkout",
+        "airport_transfer",
+        "taxi",
+        "extra_bed",
+        "towels",
+        "room_service",
+        "maintenance",
+        "housekeeping",
+    )
+    for service in order:
+        if service not in services:
+            continue
+        if service in {"maintenance", "taxi", "late_checkout"} and not asked:
+            return service
+        if requested and not (topics and service == "room_service" and not asked):
+            return service
+    return None
+
+
+def _book_score(hits: _Hits, intents: dict[str, float], hotel: bool) -> float:
+    if "book" not in intents:
+        return 0.0
+    phrase = hits.phrases["intent:book"]
+    if phrase in _WEAK_BOOK and not hotel:
+        return 0.0
+    return intents["book"]
+
+
+def _small_talk(
+    acts: frozenset[str], intents: dict[str, float], words: list[str]
+) -> tuple[str, float, str | None, str | None]:
+    if "goodbye" in acts:
+        return "goodbye", intents["goodbye"], None, None
+    if "negate" in acts:
+        return "negate", intents["negate"], None, None
+    if "affirm" in acts and _YES.match(" ".join(words)):
+        return "affirm", intents["affirm"], None, None
+    for act in ("thanks", "affirm", "greeting"):
+        if act in acts:
+            return act, intents[act], None, None
+    return "out_of_scope", 0.5, None, None
