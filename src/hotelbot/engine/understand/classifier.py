@@ -194,7 +194,8 @@ def _find_cues(words: list[str]) -> _Hits:
                 hits.add(cue.label, cue.weight, i, cue.phrase)
         if len(word) >= 5 and word not in by_first:
             for cue in singles.get(word[0], ()):
-                if vocab.is_typo_of(word, cue.phrase, ratio=0.84):
+                # Same first two letters: "painted" is no typo of "plainte".
+                if word[:2] == cue.phrase[:2] and vocab.is_typo_of(word, cue.phrase, ratio=0.84):
                     hits.add(cue.label, cue.weight * _TYPO_DISCOUNT, i, cue.phrase)
     return hits
 
@@ -243,7 +244,7 @@ def _decide(
     joined = " ".join(words)
     if joined in _SOLE_WORD_OPT_OUT or "opt_out" in intents:
         return "opt_out", intents.get("opt_out", 1.0), None, None
-    stay = _stay_details(text, language, today)
+    stay = _stay_details(text, language, today, len(words))
     hotel_noun = bool(_HOTEL_NOUN.search(joined))
     hotel = hotel_noun or stay
     if "elsewhere:" in hits.weight and not _mentions_us(joined):
@@ -280,9 +281,15 @@ def _mentions_us(joined: str) -> bool:
     )
 
 
-def _stay_details(text: str, language: str, today: date) -> bool:
+_ARRIVAL = re.compile(r"check|arriv|stay|llega|entrada|ankunft|anreise|ankomm|chegada|chego")
+
+
+def _stay_details(text: str, language: str, today: date, length: int) -> bool:
+    """Stay details make a booking message; a bare date only in a short or arrival message."""
     slots = extract_slots(text, language=language, today=today)
-    return any(v is not None for v in (slots.check_in, slots.nights, slots.adults, slots.rooms))
+    if any(v is not None for v in (slots.nights, slots.adults, slots.rooms)):
+        return True
+    return slots.check_in is not None and (length <= 5 or bool(_ARRIVAL.search(vocab.fold(text))))
 
 
 def _service(
