@@ -40,6 +40,7 @@ for _enum in (
 ):
     strawberry.enum(_enum)
 
+
 def _parse_money_literal(node: Any, _variables: Any = None) -> Decimal:
     return Decimal(str(node.value))
 

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
 from hotelbot.pms import auth, errors, service
@@ -41,10 +42,15 @@ def get_runtime(request: Request) -> PmsRuntime:
     return runtime
 
 
+_bearer = HTTPBearer(auto_error=False, description="Service token scoped to properties")
+
+
 def get_caller(
-    request: Request, authorization: Annotated[str | None, Header()] = None
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
 ) -> auth.Caller:
-    return auth.authenticate(request.app.state.pms_tokens, authorization)
+    header = f"Bearer {credentials.credentials}" if credentials else None
+    return auth.authenticate(request.app.state.pms_tokens, header)
 
 
 Runtime = Annotated[PmsRuntime, Depends(get_runtime)]
