@@ -33,7 +33,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -192,7 +192,15 @@ def load_main(args: argparse.Namespace) -> None:
         sample = asyncio.run(open_loop(args.port, args.rate, args.duration, args.run))
     else:
         sample = asyncio.run(closed_loop(args.port, args.concurrency, args.duration, args.run))
-    print(json.dumps(asdict(sample)))
+    # Only the summary crosses the process boundary: raw latencies can be megabytes.
+    summary = {
+        "count": len(sample.latencies),
+        "errors": sample.errors,
+        "elapsed": sample.elapsed,
+        "p50_ms": percentile(sample.latencies, 50),
+        "p99_ms": percentile(sample.latencies, 99),
+    }
+    Path(args.out).write_text(json.dumps(summary))
 
 
 # ---------------------------------------------------------------- servers
@@ -337,14 +345,24 @@ def served(target: str, db_url: str, data_dir: Path) -> Iterator[int]:
         process.wait(timeout=30)
 
 
+@dataclass
+class Summary:
+    count: int
+    errors: int
+    elapsed: float
+    p50_ms: float
+    p99_ms: float
+
+
 def run_load(
     port: int, run: str, *, duration: float, concurrency: int = 0, rate: float = 0
-) -> Sample:
-    command = [sys.executable, __file__, "load", "--port", str(port), "--run", run]
-    command += ["--duration", str(duration), "--concurrency", str(concurrency)]
-    command += ["--rate", str(rate)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return Sample(**json.loads(output))
+) -> Summary:
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, __file__, "load", "--port", str(port), "--run", run]
+        command += ["--duration", str(duration), "--concurrency", str(concurrency)]
+        command += ["--rate", str(rate), "--out", out.name]
+        subprocess.run(command, check=True)
+        return Summary(**json.loads(Path(out.name).read_text()))
 
 
 @dataclass
@@ -376,17 +394,17 @@ def measure(target: str, args: argparse.Namespace, db_url: str, data_dir: Path) 
         fixed = run_load(port, f"{run}f", duration=args.duration, rate=args.rate)
     result = Result(
         target=target,
-        throughput=len(loop.latencies) / loop.elapsed,
-        p50_ms=percentile(loop.latencies, 50),
-        p99_ms=percentile(loop.latencies, 99),
+        throughput=loop.count / loop.elapsed,
+        p50_ms=loop.p50_ms,
+        p99_ms=loop.p99_ms,
         errors=loop.errors,
         fixed_rate=args.rate,
-        fixed_p50_ms=percentile(fixed.latencies, 50),
-        fixed_p99_ms=percentile(fixed.latencies, 99),
+        fixed_p50_ms=fixed.p50_ms,
+        fixed_p99_ms=fixed.p99_ms,
         fixed_errors=fixed.errors,
     )
     if target.startswith("hotelbot"):
-        result.sent = sum(len(s.latencies) - s.errors for s in (warm, loop, fixed))
+        result.sent = sum(s.count - s.errors for s in (warm, loop, fixed))
         result.stored = asyncio.run(count_messages(db_url))
     print(f"bench: {result}", file=sys.stderr)
     return result
@@ -522,6 +540,7 @@ def main() -> None:
     load.add_argument("--duration", type=float, required=True)
     load.add_argument("--concurrency", type=int, default=0)
     load.add_argument("--rate", type=float, default=0)
+    load.add_argument("--out", required=True)
     parser.add_argument("--targets", nargs="+", choices=TARGETS, default=list(TARGETS))
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
