@@ -19,7 +19,7 @@ from typing import TypeVar
 import httpx
 import structlog
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotelbot import metrics
@@ -93,7 +93,7 @@ async def list_properties(runtime: PmsRuntime) -> list[Property]:
         return [property_out(row) for row in rows]
 
 
-def _property_filter(key: str | uuid.UUID):  # type: ignore[no-untyped-def]
+def _property_filter(key: str | uuid.UUID) -> ColumnElement[bool]:
     if isinstance(key, uuid.UUID):
         return PmsProperty.id == key
     try:

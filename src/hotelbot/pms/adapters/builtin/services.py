@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +43,7 @@ async def create_request(
     """Validate codes against the catalogue, price the lines, store the request as `open`."""
     reservation_id = await _reservation_id(session, property.id, request.reservation_reference)
     lines = await _priced_lines(session, property.id, request)
-    total = sum(int(str(line["amount_cents"])) for line in lines) if lines else None
+    total = sum(line["amount_cents"] for line in lines) if lines else None
     row = PmsServiceRequest(
         id=uuid.uuid4(),
         property_id=property.id,
@@ -103,9 +104,17 @@ async def _reservation_id(
     return found
 
 
+class Line(TypedDict):
+    code: str
+    name: str
+    quantity: int
+    unit_price_cents: int
+    amount_cents: int
+
+
 async def _priced_lines(
     session: AsyncSession, property_id: uuid.UUID, request: ServiceRequestCreate
-) -> list[dict[str, object]]:
+) -> list[Line]:
     items = await _items(session, property_id)
     if request.kind is ServiceRequestKind.SERVICE:
         service = items.get(request.service_code or "")
@@ -125,7 +134,7 @@ async def _priced_lines(
     return []
 
 
-def _line(item: PmsService, quantity: int) -> dict[str, object]:
+def _line(item: PmsService, quantity: int) -> Line:
     return {
         "code": item.code,
         "name": item.name,
@@ -144,16 +153,7 @@ def _request_out(row: PmsServiceRequest, reference: str | None) -> ServiceReques
         reservation_reference=reference,
         room_number=row.room_number,
         service_code=row.service_code,
-        lines=[
-            PricedLine(
-                code=str(line["code"]),
-                name=str(line["name"]),
-                quantity=int(line["quantity"]),
-                unit_price=to_money(int(line["unit_price_cents"])),
-                amount=to_money(int(line["amount_cents"])),
-            )
-            for line in row.lines
-        ],
+        lines=[_priced_line_out(line) for line in row.lines],
         total=None if row.total_cents is None else to_money(row.total_cents),
         currency=row.currency,
         scheduled_for=row.scheduled_for,
@@ -185,4 +185,14 @@ def _menu_out(row: PmsService, currency: str) -> MenuItem:
         price=to_money(row.price_cents),
         currency=currency,
         dietary=list(row.dietary),
+    )
+
+
+def _priced_line_out(line: dict[str, Any]) -> PricedLine:
+    return PricedLine(
+        code=line["code"],
+        name=line["name"],
+        quantity=line["quantity"],
+        unit_price=to_money(line["unit_price_cents"]),
+        amount=to_money(line["amount_cents"]),
     )
