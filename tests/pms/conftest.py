@@ -89,7 +89,8 @@ def pms_db_url(pms_template: str, tmp_path: Path) -> str:
 
 @pytest.fixture
 async def pms_engine(pms_db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(pms_db_url, pool_size=20, max_overflow=40)
+    # 25 connections: enough for real races, and the shared server has others to serve.
+    engine = create_engine(pms_db_url, pool_size=10, max_overflow=15)
     yield engine
     if POSTGRES_URL:
         async with engine.begin() as conn:
