@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from hotelbot.conversation import outbox
 from hotelbot.engine.replies import Button, Buttons, Template, Text
 from hotelbot.models import Message, MessageStatus, MessageType
 from hotelbot.models._columns import utcnow
-from hotelbot.whatsapp.errors import InvalidParameter, OutsideWindow, Throttled
+from hotelbot.whatsapp.errors import InvalidParameter, OutsideWindow, ServiceUnavailable, Throttled
 from tests.factories.conversation import GUEST_WA_ID, make_conversation, make_inbound
 
 REPLIES = [
@@ -161,4 +162,29 @@ async def test_reply_stuck_sending_is_requeued_only_after_the_grace_period(
         conversation.id
     ]
     await session.refresh(row)
+    assert row.status == MessageStatus.QUEUED
+
+
+async def _failed_with(session: AsyncSession, cause: Exception) -> Message:
+    conversation = await make_conversation(session)
+    inbound = await make_inbound(session, conversation)
+    await outbox.put(session, conversation, REPLIES[:1], inbound_id=str(inbound.id))
+    [row] = await outbox.claim(session, conversation.id)
+    try:
+        raise ServiceUnavailable(f"send: {type(cause).__name__}") from cause
+    except ServiceUnavailable as error:
+        await outbox.record_failure(session, row, error)
+    return row
+
+
+async def test_reply_whose_request_may_have_reached_meta_is_not_resent_at_once(
+    session: AsyncSession,
+) -> None:
+    # The response was lost, not necessarily the message: resending now could send it twice.
+    row = await _failed_with(session, httpx.ReadTimeout("timed out"))
+    assert row.status == MessageStatus.SENDING
+
+
+async def test_reply_that_never_left_is_queued_again(session: AsyncSession) -> None:
+    row = await _failed_with(session, httpx.ConnectError("refused"))
     assert row.status == MessageStatus.QUEUED

@@ -41,6 +41,7 @@ log = structlog.get_logger(__name__)
 async def process_inbound(resources: Resources, *, conversation_id: str) -> None:
     """Answer every pending message of the conversation in ONE turn, once the burst is over."""
     cid = uuid.UUID(conversation_id)
+    answered: tuple[str, str] | None = None
     async with session_scope(resources.sessionmaker) as session:
         async with conversation_lock(session, cid):
             messages = await inbox.pending(session, cid)
@@ -59,9 +60,13 @@ async def process_inbound(resources: Resources, *, conversation_id: str) -> None
                 log.info("conversation.turn.skipped", reason="human_mode", messages=len(messages))
                 await _mark_processed(session, messages)
                 return
-            await _mark_read(resources, session, conversation, messages[-1].wamid)
             await _take_turn(session, resources, conversation, messages)
             enqueue_after_commit(session, send_outbound, conversation_id=conversation_id)
+            if messages[-1].wamid:
+                answered = (await _phone_number_id(session, conversation), messages[-1].wamid)
+    if answered is not None:
+        # After the commit: no row lock is ever held across a network call.
+        await _mark_read(resources, *answered)
 
 
 def _burst_remaining(
@@ -102,14 +107,9 @@ async def _mark_processed(session: AsyncSession, messages: list[Message]) -> Non
         await inbox.mark_processed(session, message)
 
 
-async def _mark_read(
-    resources: Resources, session: AsyncSession, conversation: Conversation, wamid: str | None
-) -> None:
-    """Blue ticks and "typing…" while the turn runs. Best effort: a failure never stops a reply."""
-    if wamid is None:
-        return
+async def _mark_read(resources: Resources, phone_number_id: str, wamid: str) -> None:
+    """Blue ticks and "typing…" until the reply lands. Best effort: never fails the job."""
     try:
-        phone_number_id = await _phone_number_id(session, conversation)
         await resources.graph.mark_read(phone_number_id, wamid, typing=True)
     except Exception as exc:
         log.info("conversation.mark_read.failed", error=type(exc).__name__)
@@ -153,8 +153,9 @@ async def _send_one(
     except Exception as exc:
         async with session_scope(resources.sessionmaker) as session:
             retry = await outbox.record_failure(session, message, exc)
-        metrics.OUTBOUND_MESSAGES.labels(type=kind, outcome="retry" if retry else "failed").inc()
-        log.warning("conversation.send.failed", error=type(exc).__name__, retry=retry)
+        outcome = "unknown" if outbox.outcome_unknown(exc) else "retry" if retry else "failed"
+        metrics.OUTBOUND_MESSAGES.labels(type=kind, outcome=outcome).inc()
+        log.warning("conversation.send.failed", error=type(exc).__name__, outcome=outcome)
         if retry:
             raise
         return

@@ -31,7 +31,13 @@ async def conversation_lock(
     """Hold the conversation's lock for the block (on Postgres: until the transaction ends)."""
     if session.get_bind().dialect.name == "postgresql":
         # The row lock outlives the block: it is released when session_scope commits.
-        query = select(Conversation.id).where(Conversation.id == conversation_id).with_for_update()
+        # NO KEY UPDATE: turns exclude each other, but a webhook inserting a message (whose
+        # foreign key takes KEY SHARE on this row) is not blocked by a running turn.
+        query = (
+            select(Conversation.id)
+            .where(Conversation.id == conversation_id)
+            .with_for_update(key_share=True)
+        )
         await session.execute(query)
         yield
         return

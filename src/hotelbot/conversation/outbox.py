@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import structlog
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,7 +30,7 @@ from hotelbot.models import (
 )
 from hotelbot.models._columns import utcnow
 from hotelbot.whatsapp import outbound
-from hotelbot.whatsapp.errors import OutsideWindow
+from hotelbot.whatsapp.errors import GraphApiError, OutsideWindow
 
 log = structlog.get_logger(__name__)
 
@@ -219,9 +220,20 @@ async def record_failure(session: AsyncSession, message: Message, error: Excepti
     """Record a failed send. Returns True when the row is QUEUED again and the send should retry.
 
     The caller re-raises a retryable error after its unit of work commits (raising inside it
-    would roll this record back), so the queue retries the job with backoff.
-    OutsideWindow is final (FAILED, 131047); anything else not retryable is FAILED too.
+    would roll this record back), so the queue retries the job with backoff. A network failure
+    after the request may have left (timeout, dropped connection) is not retried: Meta may have
+    accepted it, so the row stays SENDING for a status webhook to reconcile or, failing that,
+    for the sweep (`requeue_stale`). OutsideWindow is final (FAILED, 131047), as is anything
+    else not retryable.
     """
+    if outcome_unknown(error):
+        await session.execute(
+            update(Message)
+            .where(Message.id == message.id, Message.status == MessageStatus.SENDING)
+            .values(status_at=utcnow(), error_title=str(getattr(error, "code", "network"))[:200])
+        )
+        await _reload(session, message)
+        return False
     retry = bool(getattr(error, "retryable", False))
     code = getattr(error, "graph_code", None)
     title = getattr(error, "code", type(error).__name__)
@@ -235,6 +247,18 @@ async def record_failure(session: AsyncSession, message: Message, error: Excepti
     )
     await _reload(session, message)
     return retry
+
+
+#: Network errors raised before the request left this process: the message was not sent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def outcome_unknown(error: Exception) -> bool:
+    """True when a send failed without an answer from Meta after the request may have left."""
+    if not isinstance(error, GraphApiError) or error.http_status is not None:
+        return False
+    cause = error.__cause__
+    return isinstance(cause, httpx.HTTPError) and not isinstance(cause, _NOT_SENT)
 
 
 async def _reload(session: AsyncSession, message: Message) -> None:

@@ -75,9 +75,10 @@ class ProcrastinateQueue:
         self._stalled_seconds = stalled_worker_seconds
         self._backoff = (backoff_base_seconds, backoff_cap_seconds)
         self._context: Any = None
-        self.app = App(
-            connector=PsycopgConnector(conninfo=conninfo, min_size=1, max_size=concurrency + 4)
-        )
+        # Jobs use the app's own database pool; procrastinate needs connections only to fetch,
+        # finish, defer, listen and heartbeat, so a small pool keeps N processes under the
+        # server's connection limit.
+        self.app = App(connector=PsycopgConnector(conninfo=conninfo, min_size=1, max_size=6))
 
     async def start(self) -> None:
         await self.apply_schema()
