@@ -37,8 +37,9 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20,
-                  echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 20, echo: bool = False
+) -> AsyncEngine:
     """An async engine with the per-dialect settings the app relies on."""
     if is_sqlite(url):
         engine = create_async_engine(

@@ -1,5 +1,8 @@
 """Every guest-facing sentence, by key, one JSON file per language (`en.json`, `es.json`, ...).
 
+A flow with many sentences keeps them in its own folder (`booking/en.json`, ...); the files of
+one language are merged, and a key defined twice is an error.
+
 Kept as data, not code, so the prompt-template work can load them into the database and make
 them editable. All files have the same keys and placeholders (a test checks); placeholders are
 `{name}` and filled with `str.format_map`.
@@ -20,9 +23,19 @@ FALLBACK = "en"
 def texts_for(language: str) -> dict[str, str]:
     """All texts of one language; unknown languages get English."""
     name = f"{language}.json" if language in LANGUAGES else f"{FALLBACK}.json"
-    raw = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    data = json.loads(raw)
-    return {str(k): str(v) for k, v in data.items()}
+    root = resources.files(__package__)
+    files = [root.joinpath(name)]
+    files += sorted(
+        (d.joinpath(name) for d in root.iterdir() if d.is_dir() and d.joinpath(name).is_file()),
+        key=str,
+    )
+    merged: dict[str, str] = {}
+    for file in files:
+        for key, value in json.loads(file.read_text(encoding="utf-8")).items():
+            if key in merged:
+                raise ValueError(f"text key {key!r} defined twice for {name}")
+            merged[str(key)] = str(value)
+    return merged
 
 
 def render(language: str, key: str, **params: str) -> str:
