@@ -36,6 +36,10 @@ def load_settings(*, sandbox_default: bool) -> Settings:
         raise SystemExit(f"hotelbot: invalid configuration: {problems}") from None
 
 
+#: Commands whose function in `hotelbot.commands` has another name.
+COMMAND_FUNCTIONS = {"eval": "evaluate"}
+
+
 def _command(name: str) -> Callable[[argparse.Namespace], int]:
     # Imported lazily so `hotelbot --help` and light commands start fast.
     from hotelbot import commands
@@ -70,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return _command(args.command.replace("-", "_"))(args)
+        return _command(COMMAND_FUNCTIONS.get(args.command, args.command))(args)
     except KeyboardInterrupt:
         return 130
 

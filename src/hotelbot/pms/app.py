@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from hotelbot.embedded import cipher_from
 from hotelbot.errors import HotelbotError
 from hotelbot.kit import crypto
-from hotelbot.kit.db import create_engine, create_sessionmaker, session_scope
+from hotelbot.kit.db import create_engine, create_sessionmaker, is_sqlite, session_scope
 from hotelbot.pms import auth, migrate, rest
 from hotelbot.pms.adapters.builtin import demo
 from hotelbot.pms.adapters.builtin.adapter import BuiltinAdapter
@@ -31,7 +31,16 @@ log = structlog.get_logger(__name__)
 
 
 def pms_database_url(settings: Settings) -> str:
-    return settings.pms.database_url or settings.database_url
+    """`pms.database_url`, else the chatbot's Postgres, else a SQLite file of its own.
+
+    On SQLite the PMS must not share the chatbot's file: a turn holds the file's single write
+    lock while it calls the PMS over HTTP, and a PMS write on the same file would wait for it.
+    """
+    if settings.pms.database_url:
+        return settings.pms.database_url
+    if is_sqlite(settings.database_url):
+        return f"sqlite+aiosqlite:///{settings.data_dir / 'pms.db'}"
+    return settings.database_url
 
 
 def pms_routers() -> list[APIRouter]:

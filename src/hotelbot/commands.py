@@ -1,0 +1,113 @@
+"""What each `hotelbot` command does once `cli.py` has parsed it: assembly, no business rules."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+
+import uvicorn
+
+from hotelbot import embedded
+from hotelbot.cli import load_settings
+from hotelbot.kit.logging import configure_logging
+from hotelbot.kit.sentry import init_sentry
+from hotelbot.settings import Settings
+
+
+def _prepare(*, sandbox_default: bool, create_keys: bool) -> Settings:
+    settings = load_settings(sandbox_default=sandbox_default)
+    configure_logging(settings.observability.log_level, settings.observability.log_format)
+    init_sentry(
+        settings.observability.sentry_dsn.get_secret_value(), settings.observability.environment
+    )
+    try:
+        embedded.load_or_create_local_keys(settings, create=create_keys)
+    except ValueError as exc:
+        raise SystemExit(f"hotelbot: invalid configuration: {exc}") from None
+    return settings
+
+
+def _serve(app: object, settings: Settings) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+    return uvicorn.Server(config)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = _prepare(sandbox_default=True, create_keys=True)
+    from hotelbot.runtime import serve_embedded
+
+    asyncio.run(serve_embedded(settings, _serve))
+    return 0
+
+
+def api(args: argparse.Namespace) -> int:
+    settings = _prepare(sandbox_default=False, create_keys=False)
+    from hotelbot.runtime import serve_api
+
+    asyncio.run(serve_api(settings, _serve))
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    settings = _prepare(sandbox_default=False, create_keys=False)
+    from hotelbot.worker.main import run_worker
+
+    asyncio.run(run_worker(settings))
+    return 0
+
+
+def pms(args: argparse.Namespace) -> int:
+    settings = _prepare(sandbox_default=False, create_keys=False)
+    from hotelbot.runtime import serve_pms
+
+    asyncio.run(serve_pms(settings, _serve))
+    return 0
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    settings = _prepare(sandbox_default=True, create_keys=True)
+    from hotelbot.sandbox.app import create_sandbox_app
+
+    asyncio.run(_serve(create_sandbox_app(settings), settings).serve())
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    settings = _prepare(sandbox_default=True, create_keys=False)
+    from hotelbot.runtime import migrate_all
+
+    asyncio.run(migrate_all(settings))
+    return 0
+
+
+def chat(args: argparse.Namespace) -> int:
+    settings = load_settings(sandbox_default=True)
+    from hotelbot.chat import run_chat
+
+    return asyncio.run(run_chat(args.url or settings.base_url, phone=args.phone, name=args.name))
+
+
+def conformance(args: argparse.Namespace) -> int:
+    settings = _prepare(sandbox_default=True, create_keys=True)
+    from hotelbot.runtime import run_conformance
+
+    report = asyncio.run(run_conformance(settings, Path(args.path)))
+    print(json.dumps(report, indent=2, default=str))
+    return 0 if report.get("failed", 1) == 0 else 1
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    """`hotelbot eval`: named so as not to shadow the builtin."""
+    from hotelbot.evaluation import evaluate as score
+
+    print(json.dumps(score(Path(args.path), limit=args.limit), indent=2))
+    return 0
