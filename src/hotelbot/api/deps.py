@@ -37,4 +37,6 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-DbSession = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": commit before the response is sent, not after (the default for yield
+# dependencies in this FastAPI), so a 2xx always means the write is durable.
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -123,7 +123,9 @@ class Sandbox:
         if self.faults.outside_window:
             return False
         last = self.last_inbound.get(wa_id)
-        return last is not None and self.clock() - last < WINDOW
+        # A number the sandbox never delivered a message from may have written through a
+        # webhook signed elsewhere (curl, a test): the sandbox cannot know, so it lets it pass.
+        return last is None or self.clock() - last < WINDOW
 
     def record_send(self, phone_number_id: str, body: dict[str, Any]) -> Event:
         """Store an accepted send and schedule its status webhooks."""

@@ -1,0 +1,135 @@
+"""`hotelbot chat`: be a guest from the terminal, through the sandbox and the real webhook.
+
+Each line typed is sent by the sandbox as a signed webhook to the bot, exactly as Meta would;
+the bot's replies are read back from the sandbox. Buttons and list rows are numbered: type the
+number to tap one. `/quit` (or Ctrl-D) leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import httpx
+
+#: How long to wait for the first reply, and for quiet after the last one.
+FIRST_REPLY_SECONDS = 15.0
+QUIET_SECONDS = 1.0
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class ChatSession:
+    client: httpx.AsyncClient
+    phone: str
+    name: str
+    seq: int = 0
+    #: Choices offered by the last interactive reply: (kind, id, title).
+    options: list[tuple[str, str, str]] = field(default_factory=list)
+
+    async def send(self, line: str) -> None:
+        body: dict[str, Any] = {"from": self.phone, "name": self.name}
+        choice = self._choice(line)
+        if choice is not None:
+            kind, choice_id, title = choice
+            body |= {"button_id" if kind == "button" else "row_id": choice_id, "title": title}
+        else:
+            body["text"] = line
+        response = await self.client.post("/sandbox/api/messages", json=body)
+        response.raise_for_status()
+
+    def _choice(self, line: str) -> tuple[str, str, str] | None:
+        if line.isdigit() and 1 <= int(line) <= len(self.options):
+            return self.options[int(line) - 1]
+        return None
+
+    async def replies(self, *, clock: Callable[[], float]) -> list[dict[str, Any]]:
+        """Bot messages that arrive until the bot has been quiet for a moment."""
+        found: list[dict[str, Any]] = []
+        deadline = clock() + FIRST_REPLY_SECONDS
+        while clock() < deadline:
+            new = await self._poll()
+            if new:
+                found += new
+                deadline = clock() + QUIET_SECONDS
+            elif found and clock() >= deadline:
+                break
+            await asyncio.sleep(POLL_SECONDS)
+        return found
+
+    async def _poll(self) -> list[dict[str, Any]]:
+        response = await self.client.get(
+            f"/sandbox/api/conversations/{self.phone}", params={"after": self.seq}
+        )
+        response.raise_for_status()
+        events: list[dict[str, Any]] = response.json()["messages"]
+        if events:
+            self.seq = max(e["seq"] for e in events)
+        return [e for e in events if e["direction"] == "out"]
+
+
+def render(payload: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
+    """A Graph send body as terminal text, with the choices it offers."""
+    kind = payload.get("type")
+    if kind == "text":
+        return payload["text"]["body"], []
+    if kind == "interactive":
+        interactive = payload["interactive"]
+        action = interactive.get("action", {})
+        options = [
+            ("button", b["reply"]["id"], b["reply"]["title"]) for b in action.get("buttons", [])
+        ]
+        for section in action.get("sections", []):
+            options += [("row", r["id"], r["title"]) for r in section.get("rows", [])]
+        lines = [interactive.get("body", {}).get("text", "")]
+        lines += [f"  [{n}] {title}" for n, (_, _, title) in enumerate(options, start=1)]
+        return "\n".join(lines), options
+    if kind == "location":
+        place = payload["location"]
+        return f"📍 {place.get('name', '')} {place.get('address', '')}".strip(), []
+    if kind == "template":
+        return f"(template {payload['template']['name']})", []
+    if kind == "reaction":
+        return f"(reacted {payload['reaction'].get('emoji', '')})", []
+    media = payload.get(str(kind), {})
+    return f"({kind}) {media.get('caption', '')}".strip(), []
+
+
+async def run_chat(
+    base_url: str,
+    *,
+    phone: str,
+    name: str,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    loop = asyncio.get_running_loop()
+    async with httpx.AsyncClient(base_url=base_url, timeout=10.0, transport=transport) as client:
+        session = ChatSession(client=client, phone=phone, name=name)
+        try:
+            await session._poll()  # skip history: start after what is already there
+        except httpx.HTTPError:
+            print(
+                f"hotelbot chat: no sandbox at {base_url}; start `hotelbot run` first", file=stdout
+            )
+            return 1
+        print(
+            f"Chatting as {name} (+{phone}). Type a message; a number taps a button.", file=stdout
+        )
+        while True:
+            print("you> ", end="", file=stdout, flush=True)
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line or line.strip() == "/quit":
+                return 0
+            if not line.strip():
+                continue
+            await session.send(line.strip())
+            session.options = []
+            for event in await session.replies(clock=loop.time):
+                text, options = render(event["payload"])
+                session.options = options or session.options
+                print(f"bot> {text}", file=stdout, flush=True)
