@@ -57,6 +57,7 @@ def _environment(db_url: str, port: int, data_dir: Path) -> dict[str, str]:
         "HOTELBOT_PORT": str(port),
         "HOTELBOT_DATA_DIR": str(data_dir),
         "HOTELBOT_WHATSAPP__SANDBOX": "true",
+        "HOTELBOT_PMS__TOKEN": "system-test-pms-token",
         "HOTELBOT_CRYPTO__FIELD_KEYS": TEST_FIELD_KEYS,
         "HOTELBOT_CRYPTO__BLIND_INDEX_KEY": TEST_BLIND_KEY,
         "HOTELBOT_QUEUE__ENGINE": "procrastinate",
@@ -193,7 +194,8 @@ async def _scenario(
     api = processes.start(
         "api",
         "-m",
-        "tests.e2e.system_api",
+        "hotelbot",
+        "api",
         HOTELBOT_DB__POOL_SIZE="15",
         HOTELBOT_DB__MAX_OVERFLOW="5",
     )
