@@ -55,7 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("api", help="chatbot API: webhook, console, admin")
     sub.add_parser("worker", help="turn inbound messages into replies; send them")
     sub.add_parser("pms", help="PMS integration service (REST + GraphQL)")
-    sub.add_parser("sandbox", help="local stand-in for Meta's Cloud API + guest simulator")
+    sandbox = sub.add_parser(
+        "sandbox", help="local stand-in for Meta's Cloud API + guest simulator"
+    )
+    sandbox.add_argument(
+        "--webhook-url",
+        default="",
+        help="where to deliver signed webhooks (default: this server's /webhooks/whatsapp)",
+    )
     sub.add_parser("migrate", help="apply database migrations and exit")
     chat = sub.add_parser("chat", help="talk to the bot as a guest from the terminal")
     chat.add_argument("--url", default="", help="base URL of a running `hotelbot run`")

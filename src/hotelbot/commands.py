@@ -77,7 +77,10 @@ def sandbox(args: argparse.Namespace) -> int:
     settings = _prepare(sandbox_default=True, create_keys=True)
     from hotelbot.sandbox.app import create_sandbox_app
 
-    asyncio.run(_serve(create_sandbox_app(settings), settings).serve())
+    app = create_sandbox_app(settings)
+    if args.webhook_url:
+        app.state.sandbox.webhook_url = args.webhook_url
+    asyncio.run(_serve(app, settings).serve())
     return 0
 
 
