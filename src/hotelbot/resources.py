@@ -19,6 +19,7 @@ from hotelbot.embedded import cipher_from
 from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, create_sessionmaker
 from hotelbot.kit.jobs import InProcessQueue, JobQueue, bind_queue
+from hotelbot.pms.client import PmsClient
 from hotelbot.settings import QueueEngine, Settings
 from hotelbot.whatsapp.client import GraphClient
 
@@ -31,6 +32,8 @@ class Resources:
     queue: JobQueue
     #: The WhatsApp Cloud API client (the sandbox's Graph endpoints in embedded mode).
     graph: GraphClient
+    #: The PMS service's client (the PMS mounted in this process in embedded mode).
+    pms: PmsClient
     #: Transport for outbound HTTP (tests pass an ASGI transport to reach in-process fakes).
     http_transport: httpx.AsyncBaseTransport | None = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -42,8 +45,12 @@ async def open_resources(
     queue: JobQueue,
     *,
     http_transport: httpx.AsyncBaseTransport | None = None,
+    pms_transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[Resources]:
-    """Build the process's resources; dispose of them on exit."""
+    """Build the process's resources; dispose of them on exit.
+
+    `pms_transport` reaches an in-process PMS app in tests; otherwise `http_transport` is used.
+    """
     crypto.install(cipher_from(settings))
     engine = create_engine(
         settings.database_url,
@@ -59,6 +66,7 @@ async def open_resources(
         sessionmaker=create_sessionmaker(engine, info=info),
         queue=queue,
         graph=graph_client_from(settings, transport=http_transport),
+        pms=PmsClient.from_settings(settings, transport=pms_transport or http_transport),
         http_transport=http_transport,
     )
     try:
@@ -68,6 +76,7 @@ async def open_resources(
     finally:
         await queue.stop()
         await resources.graph.aclose()
+        await resources.pms.aclose()
         await engine.dispose()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,24 +11,14 @@ import pytest
 
 from hotelbot.engine.context import GuestFacts, PropertyFacts, TurnContext
 from hotelbot.engine.inbound import GuestMessage
-from hotelbot.engine.tools import HandoffReason
 from hotelbot.property.demo import DEMO_LANGUAGES, DEMO_NAME, DEMO_PROFILE, DEMO_TIMEZONE
+from tests.engine.fakes import FakeTools
 
 NOW = datetime(2027, 3, 4, 9, 30, tzinfo=UTC)
 
 
-@dataclass
-class RecordingTools:
-    """Implements `engine.tools.Tools`; remembers what the engine asked for."""
-
-    handoffs: list[HandoffReason] = field(default_factory=list)
-    opt_outs: list[bool] = field(default_factory=list)
-
-    async def request_handoff(self, reason: HandoffReason) -> None:
-        self.handoffs.append(reason)
-
-    async def record_opt_out(self, opted_out: bool) -> None:
-        self.opt_outs.append(opted_out)
+#: The fake tools (an in-memory PMS); the old name stays for existing tests.
+RecordingTools = FakeTools
 
 
 def make_ctx(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hotelbot.engine.state import ConversationState
 from hotelbot.engine.tools import ConversationTools, Tools
 from hotelbot.engine.understand.faq import FaqMatcher, default_faq_matcher
 from hotelbot.errors import NotFound
@@ -92,15 +93,35 @@ async def build_turn_context(
 ) -> TurnContext:
     """Load the conversation's property and guest; bind the real tools to this session.
 
-    `resources` is where later tools find their clients (PMS, LLM); unused so far.
+    The tools get the PMS client, the property's PMS id and the guest's own number (decrypted
+    here, held only by the tools, never logged), so every PMS call acts for this guest only.
     """
     prop = await session.get(Property, conversation.property_id)
     guest = await session.get(Guest, conversation.guest_id)
     if prop is None or guest is None:
         raise NotFound("conversation's property or guest not found")
+    tools = ConversationTools(
+        session,
+        conversation,
+        pms=resources.pms,
+        pms_property=pms_property_of(prop),
+        guest_phone=guest.phone,
+        verified=ConversationState.from_json(conversation.state).verified_refs,
+    )
     return TurnContext(
         property=property_facts(prop),
         guest=guest_facts(guest),
         now=clock(),
-        tools=ConversationTools(session, conversation),
+        tools=tools,
     )
+
+
+def pms_property_of(row: Property) -> str:
+    """The property's id or slug in the PMS: `pms["property"]` (or `pms["property_id"]`, as the
+    demo writes it), else the chatbot's own id.
+
+    The demo hotel shares its id with the built-in PMS's demo hotel, so the fallback works.
+    """
+    settings = row.pms or {}
+    configured = settings.get("property") or settings.get("property_id")
+    return str(configured) if configured else str(row.id)

@@ -29,6 +29,9 @@ class ConversationState(BaseModel):
     opted_out: bool = False
     last_intent: str | None = None
     turns: int = Field(default=0, ge=0)
+    #: Booking references the guest proved (reference + surname) in this conversation; the
+    #: tools let them change or cancel these besides the ones tied to their own number.
+    verified_refs: list[str] = Field(default_factory=list)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> ConversationState:

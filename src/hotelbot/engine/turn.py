@@ -63,6 +63,8 @@ async def handle_turn(
     flow = select_flow(current, understanding)
     decision = await FLOWS[flow](ctx, current, understanding)
     _remember(current, understanding, decision)
+    # References proven this turn (reference + surname) stay usable in later turns.
+    current.verified_refs = sorted(set(current.verified_refs) | ctx.tools.verified_references())
     replies = compose(ctx, decision)
     metrics.TURN_INTENTS.labels(intent=understanding.intent.value, language=decision.language).inc()
     log.info(
