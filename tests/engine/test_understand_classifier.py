@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from hotelbot.engine.understand.classifier import classify, detect_acts
@@ -39,3 +41,42 @@ def test_classify(
 
 def test_a_message_carries_several_acts() -> None:
     assert detect_acts("No, that's all. Thank you") == {"negate", "thanks", "goodbye"}
+
+
+# Written for the accuracy work of issue 4: each a rule that generalises, in new words.
+GENERAL = [
+    # Elided articles and hyphens split words ("l'indirizzo", "check-in").
+    ("it", "mi dai l'indirizzo dell'albergo?", "faq", "location", None),
+    ("de", "Um wie viel Uhr ist der Check-in?", "faq", "checkin_time", None),
+    # A statement that names a service asks for it.
+    ("pt", "faltam toalhas no quarto", "service_request", None, "towels"),
+    ("fr", "il manque un oreiller", "service_request", None, "housekeeping"),
+    # Ordering a meal to the room is room service even when it names breakfast.
+    ("en", "I'd like to order breakfast to my room at 8", "service_request", None, "room_service"),
+    # The airport beats generic directions.
+    ("es", "cómo llego desde el aeropuerto?", "faq", "airport", None),
+    # Banking words: "card" and "pay" there are not the hotel's payment question.
+    ("en", "when will my new credit card arrive from the bank", "out_of_scope", None, None),
+    ("en", "how much interest does my savings account earn", "out_of_scope", None, None),
+    ("en", "do you accept bank transfer for the deposit?", "faq", "payment", None),
+    # A recommendation for another hotel is not a booking here.
+    ("de", "welches günstige Hotel in Köln können Sie empfehlen?", "out_of_scope", None, None),
+    # A guest naming their booking with nothing else wants to know about it.
+    ("it", "ho un dubbio sulla mia prenotazione", "booking_status", None, None),
+    # Weak availability words with a date book; a goodbye is not a misspelt loan.
+    ("es", "hay algo libre para el 14?", "book", None, None),
+    ("it", "grazie, a presto!", "goodbye", None, None),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "intent", "topic", "service"), GENERAL)
+def test_rules_that_generalise(
+    language: str, text: str, intent: str, topic: str | None, service: str | None
+) -> None:
+    result = classify(text, language=language)
+    assert (result.intent, result.faq_topic, result.service) == (intent, topic, service)
+
+
+def test_check_in_with_stay_details_books_rather_than_asks_the_time() -> None:
+    result = classify("check in on the 20th for 3 nights", language="en", today=date(2027, 3, 1))
+    assert result.intent == "book"

@@ -52,3 +52,23 @@ def test_a_taxi_time_is_not_a_check_in() -> None:
     slots = extract_slots("a taxi tomorrow at 7 please", language="en", today=TODAY)
     assert for_intent(slots, "service_request").check_in is None
     assert for_intent(slots, "book").check_in == date(2027, 1, 6)
+
+
+def test_an_article_names_a_room_without_counting_it() -> None:
+    slots = extract_slots("quiero una habitación con vistas", language="es", today=date(2027, 3, 1))
+    assert slots.rooms is None
+    two = extract_slots("queremos dos habitaciones", language="es", today=date(2027, 3, 1))
+    assert two.rooms == 2
+
+
+def test_childrens_ages_are_not_a_date_range() -> None:
+    slots = extract_slots(
+        "2 adultes et 2 enfants de 5 et 9 ans du 12 au 15 mai",
+        language="fr",
+        today=date(2027, 3, 1),
+    )
+    assert (slots.check_in, slots.check_out, slots.child_ages) == (
+        date(2027, 5, 12),
+        date(2027, 5, 15),
+        (5, 9),
+    )

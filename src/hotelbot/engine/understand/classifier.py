@@ -101,11 +101,19 @@ _HOTEL_NOUN = re.compile(
     r"alloggio|hospedagem|bed|cama|bett|lit|letto)\b"
 )
 _START_ONLY = {"affirm", "negate", "greeting"}
-_YES = re.compile(r"^(?:yes|yeah|yep|si|ja|oui|sim|ok|okay|sure|claro|vale|d'accord|certo)\b")
+#: Asking how to pay here keeps a money word a payment question ("do you accept bank transfer").
+_PAY_HERE = re.compile(
+    r"\b(?:do you (?:accept|take)|can i pay|can we pay|pay (?:by|with|in)|aceptan|aceptais|"
+    r"akzeptieren sie|nehmen sie|acceptez|accettate|aceitam|pagar con|pagar com|payer par|"
+    r"payer en|pagare con|bezahlen mit|zahlen mit)\b"
+)
+#: Topic phrases too bare to stand against stay details ("check in on the 5th").
+_WEAK_TOPIC = {"check in", "checkin", "check out", "checkout"}
+_YES = re.compile(r"^(?:yes|yeah|yep|si|ja|oui|sim|ok|okay|sure|claro|vale|d accord|certo)\b")
 _QUESTION = re.compile(
     r"\b(?:do you have|is there|are there|do you offer|how much|what time|when|tienen|hay|"
     r"ofrecen|cuanto|a que hora|haben sie|gibt es|bieten sie|wie viel|was kostet|wann|"
-    r"avez-vous|avez vous|y a-t-il|y a t il|proposez|combien|quand|avete|c'e|ci sono|offrite|"
+    r"avez vous|y a t il|est ce qu|proposez|combien|quand|avete|c e|ci sono|offrite|"
     r"quanto|quando|tem|voces tem|ha|oferecem|quanto|que horas)\b"
 )
 
@@ -134,13 +142,13 @@ def _tables() -> tuple[dict[str, list[_Cue]], dict[str, list[_Cue]]]:
     by_first: dict[str, list[_Cue]] = {}
     singles: dict[str, list[_Cue]] = {}
 
-    def add(label: str, weight: float, phrase: str) -> None:
+    def add(label: str, weight: float, phrase: str, typos: bool = True) -> None:
         cleaned = _clean(phrase)
         if not cleaned:
             return
         cue = _Cue(label, weight, cleaned)
         by_first.setdefault(cleaned.split()[0], []).append(cue)
-        if " " not in cleaned and len(cleaned) >= 5:
+        if typos and " " not in cleaned and len(cleaned) >= 5:
             singles.setdefault(cleaned[0], []).append(cue)
 
     for intent, weight, phrases in lexicon.INTENT_CUES:
@@ -156,14 +164,27 @@ def _tables() -> tuple[dict[str, list[_Cue]], dict[str, list[_Cue]]]:
         ("request", lexicon.REQUEST_CUES),
         ("elsewhere", lexicon.ELSEWHERE_CUES),
         ("foreign", lexicon.FOREIGN_OBJECTS),
+        ("order", lexicon.ORDER_CUES),
+        ("mine", lexicon.MY_BOOKING),
     ):
         for p in phrases:
             add(f"{group}:", 1.0, p)
+    # Context words, spelled right or not at all: a typo-matched "prestamo" in "a presto"
+    # would throw a goodbye out of scope. A known word is also never read as a typo of a cue
+    # ("checking" is no "checkin", "interest" no "internet").
+    for group, phrases in (("bank", lexicon.BANKING), ("known", lexicon.KNOWN_WORDS)):
+        for p in phrases:
+            add(f"{group}:", 1.0, p, typos=False)
     return by_first, singles
 
 
+_SEPARATORS = re.compile("[/.:!?,;()\"'`\\-\u2018\u2019]")
+
+
 def _clean(text: str) -> str:
-    return " ".join(re.sub(r"[/.:!?,;()\"]", " ", vocab.fold(text)).split())
+    # Apostrophes and hyphens split words: "l'aeroporto" is "l aeroporto", "check-in" is
+    # "check in" (phrases are cleaned the same way, so "d'accord" still meets "d accord").
+    return " ".join(_SEPARATORS.sub(" ", vocab.fold(text)).split())
 
 
 @dataclass
@@ -244,13 +265,19 @@ def _decide(
     joined = " ".join(words)
     if joined in _SOLE_WORD_OPT_OUT or "opt_out" in intents:
         return "opt_out", intents.get("opt_out", 1.0), None, None
-    stay = _stay_details(text, language, today, len(words))
+    stay, dated = _stay_details(text, language, today, len(words))
     hotel_noun = bool(_HOTEL_NOUN.search(joined))
-    hotel = hotel_noun or stay
+    hotel = hotel_noun or stay or dated
+    if stay:
+        # "check in on the 5th for 2 nights" books a stay; a bare "check-in?" asks the time.
+        topics = {t: w for t, w in topics.items() if hits.phrases[f"faq:{t}"] not in _WEAK_TOPIC}
     if "elsewhere:" in hits.weight and not _mentions_us(joined):
         return "out_of_scope", 0.8, None, None
     if "foreign:" in hits.weight and not hotel_noun and not services and not topics:
         return "out_of_scope", 0.85, None, None
+    if "bank:" in hits.weight and not hotel_noun and not _mentions_us(joined):
+        if not _PAY_HERE.search(joined):
+            return "out_of_scope", 0.8, None, None
     for intent in ("bot_question", "handoff"):
         if intent in intents:
             return intent, intents[intent], None, None
@@ -266,12 +293,14 @@ def _decide(
         return "service_request", services[service], None, service
     book = _book_score(hits, intents, hotel)
     if topics and not (book and stay):
-        topic = max(topics, key=lambda t: (topics[t], -hits.position[f"faq:{t}"]))
+        topic = _topic(hits, topics)
         return "faq", topics[topic], topic, None
     if book:
         return "book", book, None, None
     if stay and not acts - {"greeting"}:
         return "book", 0.6, None, None
+    if "mine:" in hits.weight and not acts - {"greeting"}:
+        return "booking_status", 0.6, None, None
     return _small_talk(acts, intents, words)
 
 
@@ -284,12 +313,24 @@ def _mentions_us(joined: str) -> bool:
 _ARRIVAL = re.compile(r"check|arriv|stay|llega|entrada|ankunft|anreise|ankomm|chegada|chego")
 
 
-def _stay_details(text: str, language: str, today: date, length: int) -> bool:
-    """Stay details make a booking message; a bare date only in a short or arrival message."""
+def _stay_details(text: str, language: str, today: date, length: int) -> tuple[bool, bool]:
+    """(stay, dated): stay details make a booking message, a bare date only in a short or
+    arrival message; `dated` says a date was mentioned at all (it backs a weak booking cue:
+    "anything free on 04/05?")."""
     slots = extract_slots(text, language=language, today=today)
+    dated = slots.check_in is not None or slots.ambiguous
     if any(v is not None for v in (slots.nights, slots.adults, slots.rooms)):
-        return True
-    return slots.check_in is not None and (length <= 5 or bool(_ARRIVAL.search(vocab.fold(text))))
+        return True, dated
+    short_or_arrival = length <= 5 or bool(_ARRIVAL.search(vocab.fold(text)))
+    return slots.check_in is not None and short_or_arrival, dated
+
+
+def _topic(hits: _Hits, topics: dict[str, float]) -> str:
+    """The strongest topic, the earliest on a tie; the airport beats generic directions
+    ("how far are you from the airport" is about the airport)."""
+    if "airport" in topics and "location" in topics:
+        return "airport"
+    return max(topics, key=lambda t: (topics[t], -hits.position[f"faq:{t}"]))
 
 
 def _service(
@@ -299,6 +340,8 @@ def _service(
         return None
     requested = "request:" in hits.weight
     asked = bool(_QUESTION.search(joined)) and not requested
+    if "room_service" in services and "order:" in hits.weight:
+        return "room_service"  # "order breakfast to the room" is room service, not the FAQ
     order = (
         "late_checkout",
         "airport_transfer",
@@ -316,6 +359,9 @@ def _service(
             return service
         if requested and not (topics and service == "room_service" and not asked):
             return service
+    if not asked and not topics:
+        # A statement naming a service is a request: "towels missing", "faltan toallas".
+        return next(s for s in order if s in services)
     return None
 
 

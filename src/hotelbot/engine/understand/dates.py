@@ -180,6 +180,9 @@ def _has_date_context(m: re.Match[str], p: str, text: str) -> bool:
     return bool(re.match(r"(?:the|el|le|il|l'|dia|day|giorno|o dia)\s", chunk))
 
 
+_AGES_AFTER = re.compile(r"\s*(?:years?|yrs?|anos|anni|ans|jahre?n?|y\.?o\b)")
+
+
 def _ranges(text: str, today: date, language: str) -> tuple[list[_Mention], str]:
     found: list[_Mention] = []
     for m in _patterns(language)["range"].finditer(text):
@@ -197,6 +200,8 @@ def _ranges(text: str, today: date, language: str) -> tuple[list[_Mention], str]
             and not _has_date_context(m, "a", text)
         ):
             continue  # "2-3 people" is a head count, not dates
+        if not has_month and _AGES_AFTER.match(text, m.end()):
+            continue  # "2 niños de 4 y 7 años" are ages, not the 4th to the 7th
         b_month = vocab.months_for(language).get(
             (m.group("bm1") or m.group("bm2") or "").rstrip(".")
         )

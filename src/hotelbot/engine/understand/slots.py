@@ -126,10 +126,20 @@ def _count_patterns(language: str) -> dict[str, re.Pattern[str]]:
     }
 
 
-def _first_count(pattern: re.Pattern[str], text: str, language: str, limit: int) -> int | None:
+#: "una habitación" names the thing, it does not count it (as "a room" does not in English).
+_ARTICLES = frozenset({"un", "una", "une", "uno", "um", "uma", "ein", "eine", "einen", "einem"})
+
+
+def _first_count(
+    pattern: re.Pattern[str],
+    text: str,
+    language: str,
+    limit: int,
+    skip: frozenset[str] = frozenset(),
+) -> int | None:
     for m in pattern.finditer(text):
         for group in m.groups():
-            if group is None:
+            if group is None or group in skip:
                 continue
             value = vocab.to_int(group, language)
             if value is not None and 0 < value <= limit:
@@ -327,7 +337,9 @@ def extract_slots(text: str, *, language: str, today: date) -> Slots:
     folded = vocab.fold(text)
     dates = parse_dates(text, language=language, today=today)
     adults, children, ages = _people(folded, language)
-    rooms = _first_count(_count_patterns(language)["rooms"], folded, language, MAX_ROOMS)
+    rooms = _first_count(
+        _count_patterns(language)["rooms"], folded, language, MAX_ROOMS, skip=_ARTICLES
+    )
     return Slots(
         check_in=dates.check_in,
         check_out=dates.check_out,
