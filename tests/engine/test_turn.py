@@ -99,13 +99,30 @@ async def test_a_guest_opted_out_on_their_record_gets_nothing() -> None:
     assert (await turn(text("hello"), opted_out=True)).replies == []
 
 
-async def test_what_is_not_understood_goes_to_staff() -> None:
+async def test_what_is_not_understood_is_asked_again_then_goes_to_staff() -> None:
     tools = RecordingTools()
-    result = await turn(text("The shower in my room leaks everywhere"), tools=tools)
-    assert bodies(result) == [render("en", "handoff.unknown")]
+    first = await turn(text("my grandmother knits scarves"), tools=tools)
+    assert bodies(first) == [render("en", "rephrase.prompt")]
+    assert tools.handoffs == []
+    assert first.state["failures"] == 1
+    second = await turn(text("what is the capital of peru"), tools=tools, state=first.state)
+    assert bodies(second) == [render("en", "handoff.unknown")]
     assert tools.handoffs == [HandoffReason.NOT_UNDERSTOOD]
-    assert result.state["failures"] == 1
-    assert result.flow == "handoff"
+    assert second.state["failures"] == 2
+
+
+async def test_an_understood_turn_resets_the_miss_count() -> None:
+    first = await turn(text("my grandmother knits scarves"))
+    second = await turn(text("is there a pool?"), state=first.state)
+    third = await turn(text("my grandmother knits scarves"), state=second.state)
+    assert bodies(third) == [render("en", "rephrase.prompt")]
+
+
+async def test_a_complaint_goes_to_staff_at_once() -> None:
+    tools = RecordingTools()
+    result = await turn(text("this is ridiculous, worst service ever"), tools=tools)
+    assert bodies(result) == [render("en", "handoff.frustration")]
+    assert tools.handoffs == [HandoffReason.FRUSTRATION]
 
 
 async def test_asking_for_a_human_hands_over() -> None:
@@ -148,9 +165,7 @@ async def test_a_burst_is_answered_as_one_turn() -> None:
 
 async def test_a_burst_with_an_answerable_and_an_unclear_part_answers_then_hands_over() -> None:
     tools = RecordingTools()
-    result = await turn(
-        text("is there a pool?"), text("also my key card stopped working"), tools=tools
-    )
+    result = await turn(text("is there a pool?"), text("my grandmother knits scarves"), tools=tools)
     assert bodies(result) == [DEMO_PROFILE["faq"]["pool"]["en"], render("en", "handoff.unknown")]
     assert tools.handoffs == [HandoffReason.NOT_UNDERSTOOD]
 

@@ -40,7 +40,8 @@ CASES = [
     ("au revoir", Intent.GOODBYE), ("arrivederci", Intent.GOODBYE), ("tchau", Intent.GOODBYE),
     ("help", Intent.HELP), ("ayuda", Intent.HELP),
     # unknown
-    ("my shower is broken", Intent.UNKNOWN), ("hello, my shower is broken", Intent.UNKNOWN),
+    ("my shower is broken", Intent.SERVICE_REQUEST),
+    ("hello, my shower is broken", Intent.SERVICE_REQUEST),
     ("is the bus stop far from the museum of art", Intent.UNKNOWN),
     ("qual è la capitale della Francia", Intent.UNKNOWN),
 ]  # fmt: skip

@@ -18,7 +18,7 @@ from hotelbot import metrics
 from hotelbot.engine.compose import compose
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision
-from hotelbot.engine.flows import FLOWS, select_flow
+from hotelbot.engine.flows import FLOWS, MULTI_TURN, select_flow
 from hotelbot.engine.inbound import GuestMessage
 from hotelbot.engine.replies import Reply
 from hotelbot.engine.state import ConversationState
@@ -61,6 +61,9 @@ async def handle_turn(
     if _silenced(ctx, current, understanding):
         return TurnResult(state=current.to_json())
     flow = select_flow(current, understanding)
+    if flow in MULTI_TURN and current.flow != flow:
+        # Starting (or switching to) a multi-turn flow: it begins with empty flow data.
+        current.end_flow()
     decision = await FLOWS[flow](ctx, current, understanding)
     _remember(current, understanding, decision)
     # References proven this turn (reference + surname) stay usable in later turns.
@@ -89,6 +92,8 @@ def _remember(state: ConversationState, understanding: Understanding, decision: 
     state.last_intent = understanding.intent.value
     if understanding.language_source != "fallback" or state.language is None:
         state.language = decision.language
+    if decision.flow in MULTI_TURN:
+        return  # a multi-turn flow counts its own misses (an unknown word may be a name)
     understood = understanding.intent is not Intent.UNKNOWN or understanding.input_kind not in (
         "text",
         "choice",

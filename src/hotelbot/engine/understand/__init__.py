@@ -1,16 +1,23 @@
-"""Offline understanding of one turn: language, intent, FAQ topics, for a burst of messages.
+"""Offline understanding of one turn: language, intent, slots, FAQ topics, for a burst of messages.
 
-`understand()` is async so that an LLM understander (issue 5) can replace it without
-changing the caller; this one only computes.
+Rules first where they are strict and safe (opt-out, "a human please"), then the multilingual
+classifier (`classifier.classify`: intent, confidence, service, dialogue acts) and the FAQ
+matcher, then the small-talk lexicon. Slots (`slots.extract_slots`) are read relative to the
+property's local today and kept whatever the intent: an answer such as "3 adults" inside a
+booking is not a request on its own, but the flow needs it. A classifier guess below
+`LOW_CONFIDENCE` counts as not understood. `understand()` is async so that an LLM understander
+(issue 5) can replace it without changing the caller; this one only computes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 from hotelbot.engine.inbound import GuestMessage
+from hotelbot.engine.understand.classifier import LOW_CONFIDENCE, classify
 from hotelbot.engine.understand.faq import TOPICS, FaqMatcher
 from hotelbot.engine.understand.intents import (
     Intent,
@@ -19,6 +26,7 @@ from hotelbot.engine.understand.intents import (
     classify_small_talk,
 )
 from hotelbot.engine.understand.language import LanguageGuess, detect_language
+from hotelbot.engine.understand.slots import Slots, extract_slots
 
 if TYPE_CHECKING:
     from hotelbot.engine.context import TurnContext
@@ -26,10 +34,46 @@ if TYPE_CHECKING:
 
 #: When a burst says several things, the first intent in this order decides the flow.
 PRIORITY: tuple[Intent, ...] = (
-    Intent.OPT_OUT, Intent.OPT_IN, Intent.HANDOFF, Intent.FAQ, Intent.BOOK, Intent.UNKNOWN,
-    Intent.HELP, Intent.GOODBYE, Intent.THANKS, Intent.GREETING,
+    Intent.OPT_OUT, Intent.OPT_IN, Intent.HANDOFF, Intent.COMPLAINT, Intent.CANCEL_BOOKING,
+    Intent.MODIFY_BOOKING, Intent.BOOKING_STATUS, Intent.SERVICE_REQUEST, Intent.FAQ,
+    Intent.BOOK, Intent.UNKNOWN, Intent.AFFIRM, Intent.NEGATE, Intent.BOT_QUESTION, Intent.HELP,
+    Intent.GOODBYE, Intent.THANKS, Intent.GREETING,
 )  # fmt: skip
 MAX_TOPICS = 3
+#: Classifier intents that name a request or an act, mapped to ours (out_of_scope → unknown).
+_CLASSIFIED: dict[str, Intent] = {
+    "book": Intent.BOOK,
+    "modify_booking": Intent.MODIFY_BOOKING,
+    "cancel_booking": Intent.CANCEL_BOOKING,
+    "booking_status": Intent.BOOKING_STATUS,
+    "service_request": Intent.SERVICE_REQUEST,
+    "complaint": Intent.COMPLAINT,
+    "handoff": Intent.HANDOFF,
+    "bot_question": Intent.BOT_QUESTION,
+    "affirm": Intent.AFFIRM,
+    "negate": Intent.NEGATE,
+    "greeting": Intent.GREETING,
+    "thanks": Intent.THANKS,
+    "goodbye": Intent.GOODBYE,
+}
+#: Requests the classifier is trusted with before the FAQ matcher gets a say.
+_ACTIONS = frozenset(
+    {
+        Intent.BOOK,
+        Intent.MODIFY_BOOKING,
+        Intent.CANCEL_BOOKING,
+        Intent.BOOKING_STATUS,
+        Intent.SERVICE_REQUEST,
+        Intent.COMPLAINT,
+        Intent.BOT_QUESTION,
+    }
+)
+#: Choice ids are "<flow>:<value>"; a tap on a flow's own button is certain.
+_CHOICE_FLOWS: dict[str, Intent] = {
+    "book": Intent.BOOK,
+    "manage": Intent.MODIFY_BOOKING,
+    "service": Intent.SERVICE_REQUEST,
+}
 
 
 @dataclass(frozen=True)
@@ -43,6 +87,20 @@ class Understanding:
     #: "text", "choice", or the WhatsApp kind of a message without text (audio, image, ...).
     input_kind: str = "text"
     language_source: str = "fallback"
+    #: Every booking detail the burst states (whatever the intent), relative to the hotel's today.
+    slots: Slots = field(default_factory=Slots)
+    #: The service named by a service request ("towels", "taxi", ...).
+    service: str | None = None
+    #: Dialogue acts in the burst ("affirm", "negate", "thanks", "goodbye", "greeting").
+    acts: frozenset[str] = frozenset()
+    #: The id of the button or list row tapped, when the burst holds one.
+    choice: str | None = None
+    #: Our id of the newest message: the seed of idempotency keys for writes this turn.
+    message_id: str = ""
+    #: A guess was made but with too little confidence to act on (counted as not understood).
+    low_confidence: bool = False
+    #: What the guest typed this turn (messages joined). Personal data: never log it.
+    text: str = field(default="", repr=False)
 
     @property
     def faq_topic(self) -> str | None:
@@ -54,6 +112,10 @@ class _Reading:
     intent: Intent
     confidence: float
     topics: tuple[str, ...] = ()
+    service: str | None = None
+    acts: frozenset[str] = frozenset()
+    low_confidence: bool = False
+    choice: str | None = None
 
 
 async def understand(
@@ -63,8 +125,10 @@ async def understand(
     # location's name is not.
     texts = [m.text for m in messages if m.kind in ("text", "media") and m.text.strip()]
     guess = _language(ctx, state, "\n".join(texts))
+    today = ctx.local_now().date()
+    message_id = messages[-1].id if messages else ""
     readings = [_read_choice(m.choice_id or "") for m in messages if m.kind == "choice"]
-    readings += [_read_text(text, ctx.faq_matcher, guess.language) for text in texts]
+    readings += [_read_text(text, ctx.faq_matcher, guess.language, today) for text in texts]
     if not readings:
         return Understanding(
             language=guess.language,
@@ -72,15 +136,18 @@ async def understand(
             confidence=0.0,
             input_kind=_non_text_kind(messages),
             language_source=guess.source,
+            message_id=message_id,
         )
-    return _merge(readings, guess, input_kind="text" if texts else "choice")
+    slots = _merge_slots([extract_slots(t, language=guess.language, today=today) for t in texts])
+    merged = _merge(readings, guess, input_kind="text" if texts else "choice")
+    return replace(merged, slots=slots, message_id=message_id, text="\n".join(texts))
 
 
 def classify_text(
-    text: str, matcher: FaqMatcher, language: str
+    text: str, matcher: FaqMatcher, language: str, today: date | None = None
 ) -> tuple[Intent, float, tuple[str, ...]]:
     """Intent, confidence and FAQ topics of one message."""
-    reading = _read_text(text, matcher, language)
+    reading = _read_text(text, matcher, language, today or date.today())
     return reading.intent, reading.confidence, reading.topics
 
 
@@ -93,20 +160,30 @@ def _language(ctx: TurnContext, state: ConversationState, text: str) -> Language
     )
 
 
-def _read_text(text: str, matcher: FaqMatcher, language: str) -> _Reading:
+def _read_text(text: str, matcher: FaqMatcher, language: str, today: date) -> _Reading:
     if (opt := classify_opt(text)) is not None:
         return _Reading(opt, 1.0)
     request = classify_request(text)
     if request is Intent.HANDOFF:
         return _Reading(request, 0.9)
+    found = classify(text, language=language, today=today)
+    intent = _CLASSIFIED.get(found.intent, Intent.UNKNOWN)
+    confident = found.confidence >= LOW_CONFIDENCE
+    if intent in _ACTIONS and confident:
+        return _Reading(intent, found.confidence, service=found.service, acts=found.acts)
     matches = matcher.match(text, language=language)
     if matches:
-        return _Reading(Intent.FAQ, matches[0].score, tuple(m.topic for m in matches))
+        return _Reading(
+            Intent.FAQ, matches[0].score, tuple(m.topic for m in matches), acts=found.acts
+        )
     if request is not None:
-        return _Reading(request, 0.8)
+        return _Reading(request, 0.8, acts=found.acts)
     if (small_talk := classify_small_talk(text)) is not None:
-        return _Reading(small_talk, 0.9)
-    return _Reading(Intent.UNKNOWN, 0.0)
+        return _Reading(small_talk, 0.9, acts=found.acts)
+    if intent is not Intent.UNKNOWN and confident:
+        return _Reading(intent, found.confidence, service=found.service, acts=found.acts)
+    guessed = intent is not Intent.UNKNOWN or found.intent == "faq"
+    return _Reading(Intent.UNKNOWN, 0.0, acts=found.acts, low_confidence=guessed)
 
 
 def _read_choice(choice_id: str) -> _Reading:
@@ -117,6 +194,8 @@ def _read_choice(choice_id: str) -> _Reading:
     menu = {"info": Intent.FAQ, "book": Intent.BOOK, "human": Intent.HANDOFF, "help": Intent.HELP}
     if kind == "menu" and value in menu:
         return _Reading(menu[value], 1.0)
+    if kind in _CHOICE_FLOWS and value:
+        return _Reading(_CHOICE_FLOWS[kind], 1.0, choice=choice_id)
     return _Reading(Intent.UNKNOWN, 0.0)
 
 
@@ -136,7 +215,26 @@ def _merge(readings: list[_Reading], guess: LanguageGuess, *, input_kind: str) -
         unresolved=unresolved,
         input_kind=input_kind,
         language_source=guess.source,
+        service=next((r.service for r in readings if r.service), None),
+        acts=frozenset().union(*(r.acts for r in readings)),
+        choice=next((r.choice for r in readings if r.choice), None),
+        low_confidence=primary.low_confidence,
     )
+
+
+def _merge_slots(found: list[Slots]) -> Slots:
+    """The first value of each slot across the burst ("2 adults" + "from Friday" = both)."""
+    if not found:
+        return Slots()
+    merged = found[0]
+    for later in found[1:]:
+        updates = {
+            f.name: getattr(later, f.name)
+            for f in fields(Slots)
+            if getattr(merged, f.name) in (None, (), {}, False) and getattr(later, f.name)
+        }
+        merged = replace(merged, **updates)
+    return merged
 
 
 def _non_text_kind(messages: Sequence[GuestMessage]) -> str:

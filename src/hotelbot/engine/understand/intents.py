@@ -26,6 +26,15 @@ class Intent(StrEnum):
     OPT_OUT = "opt_out"
     OPT_IN = "opt_in"
     UNKNOWN = "unknown"
+    # From the offline classifier (issue 4): stay requests, complaints and dialogue acts.
+    MODIFY_BOOKING = "modify_booking"
+    CANCEL_BOOKING = "cancel_booking"
+    BOOKING_STATUS = "booking_status"
+    SERVICE_REQUEST = "service_request"
+    COMPLAINT = "complaint"
+    AFFIRM = "affirm"
+    NEGATE = "negate"
+    BOT_QUESTION = "bot_question"
 
 
 def _phrases(*groups: tuple[str, ...]) -> tuple[str, ...]:
