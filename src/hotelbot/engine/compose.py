@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from hotelbot.engine import profile as hotel_profile
 from hotelbot.engine.context import TurnContext
-from hotelbot.engine.decision import Decision, Fact, HotelPin, Menu, Say, Speech, TopicList
+from hotelbot.engine.decision import (
+    Decision,
+    Fact,
+    HotelPin,
+    Menu,
+    Options,
+    Say,
+    Speech,
+    TopicList,
+)
 from hotelbot.engine.replies import (
     Button,
     Buttons,
@@ -23,6 +32,10 @@ from hotelbot.engine.texts import render
 from hotelbot.engine.understand.faq import TOPICS
 
 MAX_LIST_ROWS = 10
+MAX_BUTTONS = 3
+BUTTON_TITLE = 20
+ROW_TITLE = 24
+ROW_DESCRIPTION = 72
 #: Topic order in the list when the profile answers more than fit: most asked first.
 LIST_ORDER: tuple[str, ...] = (
     "checkin_time", "checkout_time", "breakfast", "parking", "wifi", "location", "airport",
@@ -50,7 +63,48 @@ def _render(ctx: TurnContext, item: Speech, language: str) -> list[Reply]:
             return _fact(ctx, language, topic)
         case HotelPin():
             return _pin(ctx)
+        case Options():
+            return [_options(item, language, hotel=hotel)]
     return []
+
+
+def _say(language: str, item: Say, *, hotel: str) -> str:
+    return render(language, item.key, hotel=hotel, **item.params)
+
+
+def _fit(text: str, limit: int) -> str:
+    """Titles have hard limits on WhatsApp; cut long ones (names from a PMS) with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _options(item: Options, language: str, *, hotel: str) -> Buttons | ListMessage:
+    body = _say(language, item.body, hotel=hotel)
+    described = any(o.description is not None for o in item.options)
+    if len(item.options) <= MAX_BUTTONS and not described:
+        return Buttons(
+            body=body,
+            buttons=[
+                Button(id=o.id, title=_fit(_say(language, o.title, hotel=hotel), BUTTON_TITLE))
+                for o in item.options
+            ],
+        )
+    rows = [
+        ListRow(
+            id=o.id,
+            title=_fit(_say(language, o.title, hotel=hotel), ROW_TITLE),
+            description=(
+                _fit(_say(language, o.description, hotel=hotel), ROW_DESCRIPTION)
+                if o.description is not None
+                else None
+            ),
+        )
+        for o in item.options[:MAX_LIST_ROWS]
+    ]
+    return ListMessage(
+        body=body,
+        button=_fit(render(language, item.button, hotel=hotel), BUTTON_TITLE),
+        sections=[ListSection(rows=rows)],
+    )
 
 
 def _menu(language: str, key: str, options: tuple[str, ...], *, hotel: str) -> Buttons:

@@ -46,7 +46,30 @@ class HotelPin:
     """The hotel's location as a map pin, when the profile has coordinates."""
 
 
-Speech = Say | Menu | TopicList | Fact | HotelPin
+@dataclass(frozen=True)
+class Option:
+    """One choice offered to the guest; `id` comes back as the choice when it is picked.
+
+    Title and description are texts too (keys with params), so a value from a tool result
+    (a reference, a menu item, a price) reaches the guest only through a template.
+    """
+
+    id: str
+    title: Say
+    description: Say | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """A text with choices: up to 3 without descriptions become reply buttons, otherwise a
+    list (at most 10 rows) opened by the button titled by text key `button`."""
+
+    body: Say
+    options: tuple[Option, ...]
+    button: str
+
+
+Speech = Say | Menu | TopicList | Fact | HotelPin | Options
 
 
 @dataclass
