@@ -33,6 +33,8 @@ class Receiver:
     app_secret: str
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     bad_signatures: int = 0
+    #: Answer the next N deliveries with a 500, as a bot that is down would.
+    fail_next: int = 0
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -41,6 +43,9 @@ class Receiver:
         async def receive(request: Request) -> Response:
             body = await request.body()
             header = request.headers.get("x-hub-signature-256")
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return Response(status_code=500)
             if not is_valid_signature(self.app_secret, body, header):
                 self.bad_signatures += 1
                 return Response(status_code=401)

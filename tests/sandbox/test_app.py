@@ -115,6 +115,23 @@ class TestGuestMessages:
         assert response.status_code == 202
         assert response.json()["webhook_status"] is None
 
+    async def test_a_failed_delivery_is_tried_again_like_meta_does(self, world: World) -> None:
+        world.sandbox.redelivery_pauses = (0.0, 0.0, 0.0)
+        world.receiver.fail_next = 2
+        response = await world.http.post(
+            "/sandbox/api/messages", json={"from": GUEST, "text": "hi"}
+        )
+        assert response.json()["webhook_status"] == 500
+        await world.sandbox.drain()
+        assert [m["text"]["body"] for m in world.receiver.messages()] == ["hi"]
+
+    async def test_a_refused_delivery_is_not_tried_again(self, world: World) -> None:
+        world.sandbox.redelivery_pauses = (0.0, 0.0, 0.0)
+        world.sandbox.app_secret = "another-secret"
+        await world.http.post("/sandbox/api/messages", json={"from": GUEST, "text": "hi"})
+        await world.sandbox.drain()
+        assert world.receiver.bad_signatures == 1
+
 
 class TestStatuses:
     async def test_sent_delivered_read_follow_each_send_with_callback_data(

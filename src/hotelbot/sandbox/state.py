@@ -29,6 +29,8 @@ WINDOW = timedelta(hours=24)
 #: How long the typing indicator shows unless a reply comes first (Meta: 25 seconds).
 TYPING_FOR = timedelta(seconds=25)
 STATUS_ORDER = ("sent", "delivered", "read")
+#: Pauses before each new attempt at a webhook the bot did not take (Meta retries for days).
+REDELIVERY_PAUSES = (1.0, 2.0, 4.0, 8.0, 16.0)
 
 
 def utcnow() -> datetime:
@@ -94,6 +96,7 @@ class Sandbox:
     webhook_transport: httpx.AsyncBaseTransport | None = None
     clock: Callable[[], datetime] = utcnow
     faults: Faults = field(default_factory=Faults)
+    redelivery_pauses: tuple[float, ...] = REDELIVERY_PAUSES
     events: list[Event] = field(default_factory=list)
     last_inbound: dict[str, datetime] = field(default_factory=dict)
     typing_until: dict[str, datetime] = field(default_factory=dict)
@@ -190,6 +193,8 @@ class Sandbox:
         self.last_inbound[wa_id] = now
         status = await self.deliver(phone_number_id, value)
         event.status = "delivered" if status is not None and status < 300 else "failed"
+        if _should_retry(status):
+            self._spawn(self._redeliver(phone_number_id, value, event))
         return event, status
 
     def conversation(self, wa_id: str, *, after: int = 0) -> dict[str, Any]:
@@ -226,6 +231,18 @@ class Sandbox:
             log.warning("sandbox.webhook.refused", status=response.status_code)
         return response.status_code
 
+    async def _redeliver(
+        self, phone_number_id: str, value: dict[str, Any], guest_message: Event | None = None
+    ) -> None:
+        """Like Meta, try a failed delivery again with growing pauses (the bot dedups by wamid)."""
+        for pause in self.redelivery_pauses:
+            await asyncio.sleep(pause)
+            status = await self.deliver(phone_number_id, value)
+            if not _should_retry(status):
+                if guest_message is not None:
+                    guest_message.status = "delivered" if status and status < 300 else "failed"
+                return
+
     async def _deliver_statuses(self, event: Event, callback_data: str | None) -> None:
         conversation_id = secrets.token_hex(16)
         for status in STATUS_ORDER:
@@ -240,7 +257,8 @@ class Sandbox:
                 conversation_id=conversation_id,
                 callback_data=callback_data,
             )
-            await self.deliver(event.phone_number_id, value)
+            if _should_retry(await self.deliver(event.phone_number_id, value)):
+                self._spawn(self._redeliver(event.phone_number_id, value))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -288,3 +306,8 @@ class Sandbox:
 
     def find_out(self, wamid: str) -> Event | None:
         return self._find("out", wamid)
+
+
+def _should_retry(status: int | None) -> bool:
+    """Unreachable or a server error: Meta keeps trying. A 4xx answer is final."""
+    return status is None or status >= 500
