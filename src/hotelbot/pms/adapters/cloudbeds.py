@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import structlog
 
+from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.adapters import vendor
 from hotelbot.pms.adapters.base import AdapterConfig
 from hotelbot.pms.errors import (
@@ -530,7 +531,7 @@ def _parse_time(text: str) -> dt.datetime:
 def _deadline(
     property: Property, policy: CancellationPolicy, check_in: dt.date
 ) -> dt.datetime | None:
-    return vendor.free_cancellation_until(
+    return cancellation_policy.free_cancellation_until(
         policy,
         check_in=check_in,
         check_in_time=property.check_in_time,

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import structlog
 
+from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.adapters import mews_mapping as mapping
 from hotelbot.pms.adapters import vendor
 from hotelbot.pms.adapters.base import AdapterConfig
@@ -328,7 +329,7 @@ class MewsAdapter:
         )
 
     def _deadline(self, setup: _Setup, plan: RatePlan, check_in: dt.date) -> dt.datetime | None:
-        return vendor.free_cancellation_until(
+        return cancellation_policy.free_cancellation_until(
             plan.cancellation_policy,
             check_in=check_in,
             check_in_time=setup.check_in,

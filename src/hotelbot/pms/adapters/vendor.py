@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import structlog
 
+from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.errors import InvalidRequest, PmsError, PmsUnavailable
 from hotelbot.pms.schemas import CancellationPolicy, NightPrice
 
@@ -78,17 +79,6 @@ def marker(idempotency_key: str) -> str:
     return "hotelbot-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
 
 
-def free_cancellation_until(
-    policy: CancellationPolicy, *, check_in: dt.date, check_in_time: dt.time, timezone: str
-) -> dt.datetime | None:
-    """The UTC instant after which cancelling costs a fee; None when never free."""
-    if not policy.refundable or policy.deadline_days_before is None:
-        return None
-    local_day = check_in - dt.timedelta(days=policy.deadline_days_before)
-    local = dt.datetime.combine(local_day, check_in_time, tzinfo=ZoneInfo(timezone))
-    return local.astimezone(dt.UTC)
-
-
 def cancellation_fee(
     policy: CancellationPolicy,
     *,
@@ -97,12 +87,10 @@ def cancellation_fee(
     deadline: dt.datetime | None,
     now: dt.datetime,
 ) -> Decimal:
-    """The fee for cancelling at `now` under `policy`: zero before a refundable plan's deadline."""
-    if policy.refundable and (deadline is None or now < deadline):
-        return Decimal("0.00")
-    if policy.fee_nights:
-        return min(sum((n.amount for n in nights[: policy.fee_nights]), Decimal(0)), total)
-    return (total * policy.fee_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    """The fee for cancelling at `now` under `policy` (rules in `pms/policy.py`)."""
+    return cancellation_policy.cancellation_fee(
+        policy, night_amounts=[n.amount for n in nights], total=total, deadline=deadline, now=now
+    )
 
 
 def unsupported(adapter: str, what: str) -> PmsError:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotelbot.kit.db import session_scope
 from hotelbot.pms import errors
+from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.adapters.builtin import pricing, reservations
 from hotelbot.pms.adapters.builtin import services as services_store
 from hotelbot.pms.adapters.builtin.models import (
@@ -133,7 +134,7 @@ class BuiltinAdapter:
             total=to_money(priced.total_cents),
             currency=property.currency,
             cancellation_policy=policy,
-            free_cancellation_until=pricing.free_cancellation_until(
+            free_cancellation_until=cancellation_policy.free_cancellation_until(
                 policy,
                 check_in=request.check_in,
                 check_in_time=property.check_in_time,

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.adapters.builtin.models import PmsRatePlan, PmsRoomType
 from hotelbot.pms.schemas import CancellationPolicy, Occupancy, TaxKind, TaxLine
 
@@ -83,17 +84,6 @@ def _percent_tax(subtotal_cents: int, rate: Decimal, *, included: bool) -> int:
     return int(tax.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def free_cancellation_until(
-    policy: CancellationPolicy, *, check_in: dt.date, check_in_time: dt.time, timezone: str
-) -> dt.datetime | None:
-    """The UTC instant after which cancelling costs a fee; None when never free."""
-    if not policy.refundable or policy.deadline_days_before is None:
-        return None
-    local_day = check_in - dt.timedelta(days=policy.deadline_days_before)
-    local = dt.datetime.combine(local_day, check_in_time, tzinfo=ZoneInfo(timezone))
-    return local.astimezone(dt.UTC)
-
-
 def cancellation_fee_cents(
     policy: CancellationPolicy,
     *,
@@ -102,13 +92,15 @@ def cancellation_fee_cents(
     deadline: dt.datetime | None,
     now: dt.datetime,
 ) -> int:
-    """The fee for cancelling at `now`: zero before a refundable plan's deadline."""
-    if policy.refundable and (deadline is None or now < deadline):
-        return 0
-    if policy.fee_nights:
-        return min(sum(night_cents[: policy.fee_nights]), total_cents)
-    fee = Decimal(total_cents) * policy.fee_percent / 100
-    return int(fee.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """`policy.cancellation_fee` in cents, the unit of the built-in tables."""
+    fee = cancellation_policy.cancellation_fee(
+        policy,
+        night_amounts=[to_money(c) for c in night_cents],
+        total=to_money(total_cents),
+        deadline=deadline,
+        now=now,
+    )
+    return to_cents(fee)
 
 
 def local_today(now: dt.datetime, timezone: str) -> dt.date:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotelbot.kit import crypto
 from hotelbot.pms import errors
+from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.adapters.builtin import pricing
 from hotelbot.pms.adapters.builtin.models import (
     PmsGuest,
@@ -280,7 +281,7 @@ async def _policy(session: AsyncSession, row: PmsReservation) -> CancellationPol
 def _deadline(
     property: Property, policy: CancellationPolicy, check_in: dt.date
 ) -> dt.datetime | None:
-    return pricing.free_cancellation_until(
+    return cancellation_policy.free_cancellation_until(
         policy,
         check_in=check_in,
         check_in_time=property.check_in_time,
