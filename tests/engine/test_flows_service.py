@@ -1,0 +1,171 @@
+"""Service requests during a stay: each kind ends in the right PMS request; prices from the
+catalogue; several languages; a PMS outage gets an apology and staff."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from hotelbot.engine.flows import service
+from hotelbot.engine.texts import render
+from hotelbot.pms.schemas import PriceUnit, Service, ServiceCategory, ServiceRequestKind
+from tests.engine.fake_pms_tools import CATALOGUE, FakePmsTools
+from tests.engine.flow_kit import Guest
+
+
+def guest(language: str, tools: FakePmsTools | None = None) -> Guest:
+    return Guest(service.step, language, tools or FakePmsTools())
+
+
+TOWELS = [
+    ("en", "could you bring us more towels to room 214 please", "214"),
+    ("es", "¿nos pueden traer más toallas a la habitación 214?", "214"),
+    ("de", "Bitte bringen Sie frische Handtücher auf Zimmer 214", "214"),
+]
+
+
+@pytest.mark.parametrize(("language", "message", "room"), TOWELS)
+async def test_towels_are_requested_at_once_with_the_room(
+    language: str, message: str, room: str
+) -> None:
+    g = guest(language)
+    seen = await g.says(message)
+    (request,) = g.tools.requests
+    assert request.kind is ServiceRequestKind.TOWELS and request.room_number == room
+    assert seen.text == render(language, "service.created", reference=request.id)
+    assert g.state.flow is None
+
+
+async def test_housekeeping_is_requested() -> None:
+    g = guest("fr")
+    await g.says("pouvez-vous faire le ménage dans la chambre 12 ?")
+    (request,) = g.tools.requests
+    assert request.kind is ServiceRequestKind.HOUSEKEEPING and request.room_number == "12"
+
+
+async def test_maintenance_asks_what_is_wrong_then_reports_it() -> None:
+    g = guest("en")
+    seen = await g.presses("service:kind:maintenance")
+    assert seen.text == render("en", "service.ask_problem")
+    assert not g.tools.requests
+
+    await g.says("the shower is leaking, room 305")
+    (request,) = g.tools.requests
+    assert request.kind is ServiceRequestKind.MAINTENANCE
+    assert request.room_number == "305" and "shower" in request.notes
+
+
+async def test_an_unclear_request_offers_the_services_as_a_list() -> None:
+    g = guest("it")
+    seen = await g.says("ho bisogno di una cosa")
+    assert seen.choices == [f"service:kind:{k}" for k in service.KINDS]
+
+
+LATE = [("en", "can I have a late checkout?", "35.00 EUR", "yes"),
+        ("fr", "est-ce possible d'avoir un départ tardif ?", "35,00 EUR", "oui"),
+        ("it", "vorrei un late check-out", "35,00 EUR", "sì")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "message", "price", "yes"), LATE)
+async def test_late_checkout_is_priced_from_the_catalogue_and_confirmed_first(
+    language: str, message: str, price: str, yes: str
+) -> None:
+    g = guest(language)
+    seen = await g.presses("service:kind:late_checkout") if language == "fr" else None
+    if seen is None:
+        seen = await g.says(message)
+    assert price in seen.text and "Late check-out until 14:00" in seen.text
+    assert seen.choices == ["service:confirm:yes", "service:confirm:no"]
+    assert not g.tools.requests
+
+    seen = await g.says(yes)
+    (request,) = g.tools.requests
+    assert request.kind is ServiceRequestKind.SERVICE and request.service_code == "LCO-14"
+    assert request.id in seen.text and price in seen.text
+
+
+async def test_the_late_checkout_price_follows_the_catalogue() -> None:
+    dearer = Service(
+        code="LCO-16",
+        category=ServiceCategory.LATE_CHECKOUT,
+        name="Late check-out until 16:00",
+        price=Decimal("52.50"),
+        unit=PriceUnit.PER_STAY,
+        currency="EUR",
+    )
+    tools = FakePmsTools(catalogue=CATALOGUE.model_copy(update={"services": [dearer]}))
+    g = guest("de", tools)
+    seen = await g.presses("service:kind:late_checkout")
+    assert "52,50 EUR" in seen.text and "35" not in seen.text
+    await g.presses("service:confirm:no")
+    assert not tools.requests
+    assert g.state.flow is None
+
+
+async def test_a_taxi_asks_the_time_then_books_it_after_yes() -> None:
+    g = guest("es")
+    seen = await g.says("necesito un taxi")
+    assert seen.text == render("es", "service.ask_time_taxi")
+
+    seen = await g.says("a las 18:30 al centro")
+    assert "18:30" in seen.text
+    await g.says("sí")
+    (request,) = g.tools.requests
+    assert request.kind is ServiceRequestKind.TAXI
+    assert request.scheduled_for == datetime(2027, 3, 4, 18, 30, tzinfo=UTC)  # Lisbon = UTC
+    assert "centro" in request.notes
+
+
+async def test_an_airport_transfer_shows_the_catalogue_price() -> None:
+    g = guest("pt")
+    seen = await g.presses("service:kind:airport_transfer")
+    assert seen.text == render("pt", "service.ask_time_airport_transfer")
+    seen = await g.says("às 07:15")
+    assert "48,00 EUR" in seen.text and "07:15" in seen.text
+    seen = await g.presses("service:confirm:yes")
+    (request,) = g.tools.requests
+    assert request.service_code == "TRF-APT" and request.scheduled_for is not None
+    assert request.id in seen.text
+
+
+async def test_room_service_order_from_the_menu() -> None:
+    g = guest("en")
+    seen = await g.presses("service:kind:room_service")
+    assert seen.choices == [
+        "service:item:RS-SOUP",
+        "service:item:RS-BURGER",
+        "service:item:RS-TART",
+    ]
+    assert "16.00 EUR" in seen.rows_text
+
+    seen = await g.presses("service:item:RS-BURGER")
+    assert seen.choices == ["service:qty:1", "service:qty:2", "service:qty:3"]
+    seen = await g.presses("service:qty:2")
+    assert "2 x Harbour burger" in seen.text and "32.00 EUR" in seen.text
+
+    await g.presses("service:order:more")
+    await g.presses("service:item:RS-TART")
+    seen = await g.says("1")
+    assert "35.20 EUR" in seen.text
+    assert not g.tools.requests
+
+    seen = await g.presses("service:order:yes")
+    (request,) = g.tools.requests
+    assert request.kind is ServiceRequestKind.ROOM_SERVICE
+    assert [(line.code, line.quantity) for line in request.lines] == [
+        ("RS-BURGER", 2),
+        ("RS-TART", 1),
+    ]
+    assert "35.20 EUR" in seen.text and request.id in seen.text
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+async def test_pms_down_apologises_and_offers_staff(language: str) -> None:
+    g = guest(language)
+    g.tools.down = True
+    seen = await g.presses("service:kind:late_checkout")
+    assert render(language, "service.pms_down") in seen.text
+    assert seen.choices == ["menu:human"]
+    assert g.state.flow is None
