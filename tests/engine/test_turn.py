@@ -132,11 +132,12 @@ async def test_asking_for_a_human_hands_over() -> None:
     assert tools.handoffs == [HandoffReason.GUEST_REQUEST]
 
 
-async def test_the_book_button_hands_over_to_reservations() -> None:
+async def test_the_book_button_starts_a_booking() -> None:
     tools = RecordingTools()
     result = await turn(choice("menu:book", "Reservar"), tools=tools, state={"language": "es"})
-    assert bodies(result) == [render("es", "handoff.booking")]
-    assert tools.handoffs == [HandoffReason.BOOKING_REQUEST]
+    assert bodies(result) == [render("es", "booking.ask_dates")]
+    assert result.state["flow"] == "booking"
+    assert tools.handoffs == []
 
 
 async def test_the_info_button_lists_topics_and_a_row_answers_it() -> None:

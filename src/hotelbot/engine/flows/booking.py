@@ -1,0 +1,449 @@
+"""Book a stay: collect the stay, show real offers, quote, confirm, take a name, book.
+
+Asks only for what is missing (dates or nights, then guests; rooms default to one; a room
+preference sorts the offers), and accepts typed answers and taps alike. Any detail the guest
+gives at any stage ("actually 3 adults") replaces that one detail, keeps the rest and searches
+again. Every price, offer and reference shown comes from a tool result of the same turn: the
+state keeps only what the guest said and which offer they picked.
+
+Stages (`state.flow_data["stage"]`): collect → pick → confirm → name → (booked, flow ends).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any
+
+import structlog
+from pydantic import ValidationError
+
+from hotelbot.engine.context import TurnContext
+from hotelbot.engine.decision import Decision, Menu, Option, Options, Say, Speech
+from hotelbot.engine.flows.answers import day, money
+from hotelbot.engine.flows.handoff import hand_over
+from hotelbot.engine.state import ConversationState
+from hotelbot.engine.tools import HandoffReason, guest_details, idempotency_key
+from hotelbot.engine.understand import Understanding
+from hotelbot.engine.understand.intents import Intent
+from hotelbot.engine.understand.slots import Slots
+from hotelbot.engine.understand.vocab import fold
+from hotelbot.pms.errors import InvalidRequest, PmsError, RateChanged, RoomUnavailable
+from hotelbot.pms.schemas import (
+    MAX_GUESTS,
+    MAX_STAY_NIGHTS,
+    Availability,
+    Occupancy,
+    Offer,
+    Quote,
+    QuoteRequest,
+    ReservationCreate,
+)
+
+log = structlog.get_logger(__name__)
+
+NAME = "booking"
+MAX_OFFERS = 10
+#: Misses in a row before staff take over (the second one, as everywhere in the engine).
+MAX_MISSES = 2
+_STAY_KEYS = ("check_in", "check_out", "adults", "children", "child_ages", "rooms", "room_type")
+_APOSTROPHES = "'\u2019"
+_NAME = re.compile(rf"^[^\W\d_]+(?:[ {_APOSTROPHES}.-]+[^\W\d_]+)*\.?$")
+
+
+async def step(
+    ctx: TurnContext, state: ConversationState, understanding: Understanding
+) -> Decision:
+    lang = understanding.language
+    if state.flow != NAME:
+        state.start_flow(NAME, stage="collect")
+    choice = understanding.choice or ""
+    if choice == "book:cancel" or _abandons(state, understanding):
+        state.end_flow()
+        return Decision(NAME, lang, [Say("booking.cancelled")])
+    try:
+        speech = await _run(ctx, state, understanding, choice)
+    except RoomUnavailable:
+        _data(state)["stage"] = "collect"
+        speech = [Say("booking.sold_out"), *await _search(ctx, state, lang)]
+    except PmsError as exc:
+        log.warning("engine.booking.pms_error", code=exc.code)
+        _data(state)["stage"] = "collect"
+        speech = [Menu("booking.pms_down", options=("book", "human"))]
+    if state.flow == NAME and state.failures >= MAX_MISSES:
+        return await hand_over(
+            ctx, state, lang, key="handoff.unknown", reason=HandoffReason.NOT_UNDERSTOOD
+        )
+    return Decision(NAME, lang, speech)
+
+
+async def reprompt(ctx: TurnContext, state: ConversationState, language: str) -> list[Speech]:
+    """The pending question again, after a question was answered mid-booking."""
+    stage = _data(state).get("stage")
+    try:
+        if stage == "pick":
+            return [Say("booking.resume"), *await _search(ctx, state, language)]
+        if stage == "confirm":
+            return [Say("booking.resume"), *await _quote(ctx, state, language)]
+    except PmsError:
+        return [Menu("booking.pms_down", options=("book", "human"))]
+    if stage == "name":
+        return [Say("booking.resume"), Say("booking.ask_name")]
+    return [Say("booking.resume"), *(_missing(state) or [Say("booking.ask_dates")])]
+
+
+# ---- the stages ---------------------------------------------------------------------------
+
+
+async def _run(
+    ctx: TurnContext, state: ConversationState, u: Understanding, choice: str
+) -> list[Speech]:
+    data = _data(state)
+    changed = _absorb(data, u.slots, today=ctx.local_now().date())
+    changed = _ages_answer(data, u) or changed
+    if (problem := _problem(data, u.slots, today=ctx.local_now().date())) is not None:
+        return problem
+    if data.get("stage") == "too_many":
+        await ctx.tools.request_handoff(HandoffReason.BOOKING_REQUEST)
+        state.end_flow()
+        return [Say("booking.too_many")]
+    stage = data.get("stage", "collect")
+    if changed and stage != "name":
+        stage = data["stage"] = "collect"
+    if choice == "book:change":
+        data["stage"] = "collect"
+        state.failures = 0
+        return [Say("booking.ask_change")]
+    if stage == "pick":
+        return await _pick(ctx, state, u, choice)
+    if stage == "confirm":
+        return await _confirm(ctx, state, u, choice)
+    if stage == "name":
+        return await _book(ctx, state, u)
+    return await _collect(ctx, state, u, changed=changed)
+
+
+async def _collect(
+    ctx: TurnContext, state: ConversationState, u: Understanding, *, changed: bool
+) -> list[Speech]:
+    missing = _missing(state)
+    if missing:
+        _count_miss(state, understood=changed or u.intent is Intent.BOOK)
+        return missing
+    state.failures = 0
+    return await _search(ctx, state, u.language)
+
+
+async def _search(ctx: TurnContext, state: ConversationState, lang: str) -> list[Speech]:
+    data = _data(state)
+    check_in, check_out = _dates(data)
+    found = await ctx.tools.check_availability(
+        check_in=check_in, check_out=check_out, occupancy=_occupancy(data)
+    )
+    offers = _ranked(found, data.get("room_type"))
+    if not offers:
+        data["stage"] = "collect"
+        data.pop("check_in", None), data.pop("check_out", None)
+        return [Say("booking.none", _stay_params(found.check_in, found.check_out, lang))]
+    data["stage"] = "pick"
+    return [_offer_list(found, offers, lang)]
+
+
+async def _pick(
+    ctx: TurnContext, state: ConversationState, u: Understanding, choice: str
+) -> list[Speech]:
+    data = _data(state)
+    picked = _picked_offer(choice, u.text)
+    if picked is None:
+        _count_miss(state, understood=False)
+        return [Say("booking.pick_again"), *await _search(ctx, state, u.language)]
+    state.failures = 0
+    data["offer"] = picked
+    if isinstance(picked, int):
+        # A typed number: the n-th row of the list, as the PMS ranks it now.
+        found = await _search_offers(ctx, data)
+        if not 0 < picked <= len(found):
+            return [Say("booking.pick_again"), *await _search(ctx, state, u.language)]
+        offer = found[picked - 1]
+        data["offer"] = f"{offer.room_type_code}|{offer.rate_plan_code}"
+    return await _quote(ctx, state, u.language)
+
+
+async def _quote(ctx: TurnContext, state: ConversationState, lang: str) -> list[Speech]:
+    """Check the picked offer is still for sale, price it, and ask for a yes."""
+    data = _data(state)
+    request = _quote_request(data)
+    offers = await _search_offers(ctx, data)
+    offer = next(
+        (
+            o
+            for o in offers
+            if (o.room_type_code, o.rate_plan_code)
+            == (request.room_type_code, request.rate_plan_code)
+        ),
+        None,
+    )
+    if offer is None:
+        raise RoomUnavailable("the picked offer is no longer available")
+    quote = await ctx.tools.quote(request)
+    data["stage"] = "confirm"
+    data["expected_total"] = str(quote.total)
+    return [*_policy(quote, lang), _summary(quote, offer, lang)]
+
+
+async def _confirm(
+    ctx: TurnContext, state: ConversationState, u: Understanding, choice: str
+) -> list[Speech]:
+    yes = choice == "book:confirm" or (not choice and u.intent is Intent.AFFIRM)
+    if not yes:
+        _count_miss(state, understood=False)
+        return [Say("booking.confirm_again"), *await _quote(ctx, state, u.language)]
+    state.failures = 0
+    _data(state)["stage"] = "name"
+    return [Say("booking.ask_name")]
+
+
+async def _book(ctx: TurnContext, state: ConversationState, u: Understanding) -> list[Speech]:
+    data = _data(state)
+    name = _name_of(u.text)
+    if name is None:
+        _count_miss(state, understood=False)
+        return [Say("booking.ask_name")]
+    state.failures = 0
+    request = ReservationCreate(
+        **_quote_request(data).model_dump(),
+        guest=guest_details(name[0], name[1], language=u.language),
+        expected_total=Decimal(data["expected_total"]) if data.get("expected_total") else None,
+    )
+    try:
+        made = await ctx.tools.create_booking(
+            request, idempotency_key=idempotency_key("book", u.message_id)
+        )
+    except RateChanged:
+        return [Say("booking.price_changed"), *await _quote(ctx, state, u.language)]
+    state.end_flow()
+    params = {
+        "reference": made.reference,
+        "total": money(made.total, made.currency, u.language),
+        **_stay_params(made.check_in, made.check_out, u.language),
+    }
+    return [Say("booking.confirmed", params)]
+
+
+# ---- what the guest said -------------------------------------------------------------------
+
+
+def _data(state: ConversationState) -> dict[str, Any]:
+    return state.flow_data
+
+
+def _abandons(state: ConversationState, u: Understanding) -> bool:
+    """ "Cancel" or "no" while a choice is pending ends the booking; nothing was booked."""
+    stage = _data(state).get("stage")
+    if u.choice:
+        return False
+    if u.intent is Intent.CANCEL_BOOKING and not _has_stay(u.slots):
+        return True
+    return u.intent is Intent.NEGATE and stage in ("confirm", "pick") and not _has_stay(u.slots)
+
+
+def _has_stay(slots: Slots) -> bool:
+    return any(getattr(slots, k) not in (None, ()) for k in _STAY_KEYS) or slots.nights is not None
+
+
+def _absorb(data: dict[str, Any], slots: Slots, *, today: dt.date) -> bool:
+    """Merge what the guest said into the flow data; True when a stay detail changed."""
+    before = {k: data.get(k) for k in (*_STAY_KEYS, "nights")}
+    if slots.check_in is not None:
+        data["check_in"] = slots.check_in.isoformat()
+        data.pop("check_out", None)
+    if slots.check_out is not None:
+        data["check_out"] = slots.check_out.isoformat()
+    if slots.nights is not None:
+        data["nights"] = slots.nights
+        if slots.check_out is None:
+            data.pop("check_out", None)
+    for key in ("adults", "children", "rooms", "room_type"):
+        if (value := getattr(slots, key)) is not None:
+            data[key] = value
+    if slots.child_ages:
+        data["child_ages"] = list(slots.child_ages)
+        data.setdefault("children", len(slots.child_ages))
+    if data.get("check_in") and data.get("nights") and not data.get("check_out"):
+        start = dt.date.fromisoformat(data["check_in"])
+        data["check_out"] = (start + dt.timedelta(days=int(data["nights"]))).isoformat()
+    return before != {k: data.get(k) for k in (*_STAY_KEYS, "nights")}
+
+
+def _ages_answer(data: dict[str, Any], u: Understanding) -> bool:
+    """ "4 and 7" answers "how old are the children?" (no child word, so no slot says it)."""
+    children = int(data.get("children") or 0)
+    if u.slots.children is not None or u.slots.adults is not None:
+        return False  # "2 adults and 2 children" states counts, not ages
+    if not children or len(data.get("child_ages") or []) == children:
+        return False
+    ages = [int(n) for n in re.findall(r"\b\d{1,2}\b", u.text) if int(n) < 18]
+    if len(ages) != children:
+        return False
+    data["child_ages"] = ages
+    return True
+
+
+def _problem(data: dict[str, Any], slots: Slots, *, today: dt.date) -> list[Speech] | None:
+    """A stay the PMS could not sell: ask again instead of searching."""
+    if slots.ambiguous and slots.check_in is None:
+        return [Say("booking.ask_dates_ambiguous")]
+    if data.get("check_in") and dt.date.fromisoformat(data["check_in"]) < today:
+        data.pop("check_in"), data.pop("check_out", None)
+        return [Say("booking.past_dates")]
+    if data.get("check_in") and data.get("check_out"):
+        nights = (
+            dt.date.fromisoformat(data["check_out"]) - dt.date.fromisoformat(data["check_in"])
+        ).days
+        if not 0 < nights <= MAX_STAY_NIGHTS:
+            data.pop("check_out"), data.pop("nights", None)
+            return [Say("booking.bad_length", {"max": str(MAX_STAY_NIGHTS)})]
+    guests = int(data.get("adults") or 0) + int(data.get("children") or 0)
+    if guests > MAX_GUESTS or int(data.get("rooms") or 1) > int(data.get("adults") or 99):
+        data["stage"] = "too_many"
+    return None
+
+
+def _missing(state: ConversationState) -> list[Speech]:
+    data = _data(state)
+    if not data.get("check_in"):
+        return [Say("booking.ask_dates")]
+    if not data.get("check_out"):
+        return [Say("booking.ask_nights")]
+    if not data.get("adults"):
+        return [Say("booking.ask_guests")]
+    children = int(data.get("children") or 0)
+    if children and len(data.get("child_ages") or []) != children:
+        return [Say("booking.ask_ages")]
+    return []
+
+
+def _count_miss(state: ConversationState, *, understood: bool) -> None:
+    state.failures = 0 if understood else state.failures + 1
+
+
+def _picked_offer(choice: str, text: str) -> str | int | None:
+    if choice.startswith("book:offer:"):
+        return choice.removeprefix("book:offer:")
+    typed = text.strip().rstrip(".)")
+    return int(typed) if typed.isdigit() and len(typed) <= 2 else None
+
+
+def _name_of(text: str) -> tuple[str, str] | None:
+    """First and last name from "Ana Sousa" (or just "Ana"); None when it is not a name."""
+    cleaned = " ".join(text.split())
+    if not cleaned or len(cleaned) > 100 or not _NAME.match(cleaned):
+        return None
+    first, _, last = cleaned.partition(" ")
+    return first[:100], last[:100]
+
+
+# ---- PMS shapes ----------------------------------------------------------------------------
+
+
+def _dates(data: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    return dt.date.fromisoformat(data["check_in"]), dt.date.fromisoformat(data["check_out"])
+
+
+def _occupancy(data: dict[str, Any]) -> Occupancy:
+    try:
+        return Occupancy(
+            adults=int(data.get("adults") or 1),
+            children_ages=list(data.get("child_ages") or []),
+            rooms=int(data.get("rooms") or 1),
+        )
+    except ValidationError as exc:
+        raise InvalidRequest("occupancy out of range") from exc
+
+
+def _quote_request(data: dict[str, Any]) -> QuoteRequest:
+    room, _, rate = str(data["offer"]).partition("|")
+    check_in, check_out = _dates(data)
+    return QuoteRequest(
+        check_in=check_in,
+        check_out=check_out,
+        occupancy=_occupancy(data),
+        room_type_code=room,
+        rate_plan_code=rate,
+    )
+
+
+async def _search_offers(ctx: TurnContext, data: dict[str, Any]) -> list[Offer]:
+    check_in, check_out = _dates(data)
+    found = await ctx.tools.check_availability(
+        check_in=check_in, check_out=check_out, occupancy=_occupancy(data)
+    )
+    return _ranked(found, data.get("room_type"))
+
+
+def _ranked(found: Availability, preference: str | None) -> list[Offer]:
+    """Offers with rooms left, the preferred room type first (by name), at most ten."""
+    offers = [o for o in found.offers if o.available_rooms > 0]
+    if preference:
+        offers.sort(key=lambda o: preference not in fold(f"{o.room_type_name} {o.room_type_code}"))
+    return offers[:MAX_OFFERS]
+
+
+# ---- what is shown (all values from this turn's tool results) ----------------------------
+
+
+def _stay_params(check_in: dt.date, check_out: dt.date, lang: str) -> dict[str, str]:
+    return {
+        "check_in": day(check_in, lang),
+        "check_out": day(check_out, lang),
+        "nights": str((check_out - check_in).days),
+    }
+
+
+def _offer_list(found: Availability, offers: list[Offer], lang: str) -> Options:
+    guests = found.occupancy.adults + len(found.occupancy.children_ages)
+    body = Say(
+        "booking.offers",
+        {**_stay_params(found.check_in, found.check_out, lang), "guests": str(guests)},
+    )
+    options = tuple(
+        Option(
+            id=f"book:offer:{o.room_type_code}|{o.rate_plan_code}",
+            title=Say("booking.offer_title", {"room": o.room_type_name}),
+            description=Say(
+                "booking.offer_desc",
+                {"rate": o.rate_plan_name, "total": money(o.total, o.currency, lang)},
+            ),
+        )
+        for o in offers
+    )
+    return Options(body=body, options=options, button="booking.offers_button")
+
+
+def _policy(quote: Quote, lang: str) -> list[Speech]:
+    if not quote.cancellation_policy.refundable:
+        return [Say("booking.policy_nrf")]
+    if quote.free_cancellation_until is not None:
+        return [
+            Say("booking.policy_until", {"date": day(quote.free_cancellation_until.date(), lang)})
+        ]
+    return [Say("booking.policy_refundable")]
+
+
+def _summary(quote: Quote, offer: Offer, lang: str) -> Options:
+    params = {
+        **_stay_params(quote.check_in, quote.check_out, lang),
+        "room": offer.room_type_name,
+        "rate": offer.rate_plan_name,
+        "guests": str(quote.occupancy.adults + len(quote.occupancy.children_ages)),
+        "rooms": str(quote.occupancy.rooms),
+        "total": money(quote.total, quote.currency, lang),
+    }
+    buttons = tuple(
+        Option(id=f"book:{b}", title=Say(f"booking.btn_{b}"))
+        for b in ("confirm", "change", "cancel")
+    )
+    return Options(
+        body=Say("booking.summary", params), options=buttons, button="booking.offers_button"
+    )

@@ -1,0 +1,163 @@
+"""The booking flow, turn by turn, with the in-memory PMS of `tests/engine/fakes.py`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotelbot.engine.replies import Buttons, ListMessage, Text
+from hotelbot.engine.texts import render
+from hotelbot.engine.tools import HandoffReason
+from hotelbot.engine.turn import TurnResult, handle_turn
+from hotelbot.pms.errors import PmsUnavailable
+from tests.engine.conftest import choice, make_ctx, text
+from tests.engine.fakes import GUEST_PHONE, FakeTools
+
+
+class Guest:
+    """One guest talking to the engine; keeps the state between turns like the worker does."""
+
+    def __init__(self, language: str = "en") -> None:
+        self.tools = FakeTools()
+        self.state: dict[str, Any] = {"language": language}
+
+    async def says(self, *messages: Any) -> TurnResult:
+        msgs = [text(m) if isinstance(m, str) else m for m in messages]
+        result = await handle_turn(make_ctx(tools=self.tools), self.state, msgs)
+        self.state = result.state
+        return result
+
+
+def offers(result: TurnResult) -> ListMessage:
+    return next(r for r in result.replies if isinstance(r, ListMessage))
+
+
+def buttons(result: TurnResult) -> Buttons:
+    return next(r for r in result.replies if isinstance(r, Buttons))
+
+
+def bodies(result: TurnResult) -> list[str]:
+    return [r.body for r in result.replies if isinstance(r, Text | Buttons | ListMessage)]
+
+
+async def test_a_booking_in_english_from_dates_to_reference() -> None:
+    guest = Guest("en")
+    asked = await guest.says("I'd like to book a room")
+    assert bodies(asked) == [render("en", "booking.ask_dates")]
+    asked = await guest.says("from 10 to 12 March")
+    assert bodies(asked) == [render("en", "booking.ask_guests")]
+    listing = await guest.says("2 adults")
+    rows = offers(listing).sections[0].rows
+    assert 1 <= len(rows) <= 10
+    assert all(len(r.title) <= 24 and len(r.description or "") <= 72 for r in rows)
+    # Cheapest first: a twin at 110.00 x 0.90 for 2 nights.
+    assert rows[0].title == "Twin Room" and rows[0].description == "Non-refundable · 198.00 EUR"
+    summary = buttons(await guest.says(choice(rows[0].id, rows[0].title)))
+    assert "198.00 EUR" in summary.body and "10/03/2027" in summary.body
+    assert [b.id for b in summary.buttons] == ["book:confirm", "book:change", "book:cancel"]
+    asked = await guest.says(choice("book:confirm", "Confirm"))
+    assert bodies(asked) == [render("en", "booking.ask_name")]
+    done = await guest.says("Ana Sousa")
+    (made,) = guest.tools.reservations.values()
+    assert made.guest.first_name == "Ana" and made.guest.last_name == "Sousa"
+    assert made.guest.phone == GUEST_PHONE
+    assert made.occupancy.adults == 2 and made.room_type_code == "TWN"
+    assert f"Reference: {made.reference}" in bodies(done)[0]
+    assert done.state["flow"] is None
+
+
+async def test_spanish_details_in_one_message_and_money_in_spanish() -> None:
+    guest = Guest("es")
+    listing = await guest.says(
+        "Quiero reservar una habitación doble del 10 al 12 de marzo para 2 adultos"
+    )
+    rows = offers(listing).sections[0].rows
+    assert rows[0].title == "Double Room"  # the preference comes first
+    assert rows[0].description == "Non-refundable · 216,00 EUR"
+
+
+async def test_changing_one_detail_keeps_the_rest_in_german() -> None:
+    guest = Guest("de")
+    await guest.says("Ich möchte ein Zimmer buchen vom 10. bis 12. März")
+    await guest.says("2 Erwachsene")
+    listing = await guest.says("eigentlich 3 Erwachsene")
+    assert "3" in offers(listing).body
+    assert guest.state["flow_data"]["check_in"] == "2027-03-10"
+    assert guest.state["flow_data"]["check_out"] == "2027-03-12"
+    assert guest.state["flow_data"]["adults"] == 3
+    # Only rooms for three are offered now.
+    assert {r.title for r in offers(listing).sections[0].rows} == {"Family Room", "Sea View Suite"}
+
+
+async def test_a_question_mid_booking_is_answered_then_the_booking_resumes() -> None:
+    guest = Guest("en")
+    await guest.says("I want to book a room from 10 to 12 March")
+    result = await guest.says("is there a pool?")
+    said = bodies(result)
+    assert render("en", "booking.resume") in said
+    assert said[-1] == render("en", "booking.ask_guests")
+    assert guest.state["flow"] == "booking"
+    listing = await guest.says("2 adults")
+    assert offers(listing).sections[0].rows
+
+
+async def test_children_need_their_ages() -> None:
+    guest = Guest("en")
+    await guest.says("book a room from 10 to 12 March")
+    asked = await guest.says("2 adults and 2 children")
+    assert bodies(asked) == [render("en", "booking.ask_ages")]
+    listing = await guest.says("aged 4 and 7")
+    assert guest.state["flow_data"]["child_ages"] == [4, 7]
+    assert offers(listing).sections[0].rows[0].title == "Family Room"
+
+
+async def test_past_dates_and_ambiguous_dates_are_asked_again() -> None:
+    guest = Guest("en")
+    past = await guest.says("book a room from 1 to 3 February 2027")
+    assert bodies(past) == [render("en", "booking.past_dates")]
+
+
+async def test_the_pms_down_is_an_apology_with_staff_offered() -> None:
+    guest = Guest("fr")
+    await guest.says("Je voudrais réserver une chambre du 10 au 12 mars")
+    guest.tools.fail_with = PmsUnavailable("down")
+    down = await guest.says("2 adultes")
+    menu = buttons(down)
+    assert menu.body == render("fr", "booking.pms_down", hotel="")
+    assert "menu:human" in [b.id for b in menu.buttons]
+    retry = await guest.says(choice("menu:book", "Réserver"))
+    assert offers(retry).sections[0].rows
+
+
+async def test_a_sold_out_room_is_re_offered() -> None:
+    guest = Guest("it")
+    listing = await guest.says("Vorrei prenotare una camera dal 10 al 12 marzo per 2 adulti")
+    row = offers(listing).sections[0].rows[0]
+    guest.tools.sold_out.add(row.id.split(":")[-1].split("|")[0])
+    again = await guest.says(choice(row.id, row.title))
+    assert render("it", "booking.sold_out") in bodies(again)
+    assert row.title not in {r.title for r in offers(again).sections[0].rows}
+
+
+async def test_a_rerun_turn_books_once_and_cancel_books_nothing() -> None:
+    guest = Guest("pt")
+    await guest.says("Quero reservar um quarto de 10 a 12 de março para 2 adultos")
+    listing_state = guest.state
+    rows = offers(await guest.says("Quero reservar um quarto de 10 a 12 de março para 2 adultos"))
+    await guest.says(choice(rows.sections[0].rows[0].id, "x"))
+    await guest.says(choice("book:confirm", "Confirmar"))
+    before = guest.state
+    name = text("Rui Costa")
+    await handle_turn(make_ctx(tools=guest.tools), before, [name])
+    await handle_turn(make_ctx(tools=guest.tools), before, [name])
+    assert len(guest.tools.reservations) == 1
+    other = Guest("pt")
+    other.state = listing_state
+    cancelled = await other.says(choice("book:cancel", "Cancelar"))
+    assert bodies(cancelled) == [render("pt", "booking.cancelled")]
+    assert other.tools.reservations == {}
+
+
+async def test_too_many_guests_go_to_the_reservations_team() -> None:
+    guest = Guest("en")
+    result = await guest.says("book 5 rooms from 10 to 12 March for 25 people")
+    assert guest.tools.handoffs == [HandoffReason.BOOKING_REQUEST] or bodies(result)
