@@ -202,3 +202,17 @@ async def test_pms_down_apologises_and_offers_staff(language: str) -> None:
     assert render(language, "manage.pms_down") in seen.text
     assert seen.choices == ["menu:human"]
     assert g.state.flow is None
+
+
+async def test_through_the_engine_a_pressed_yes_cancels_and_typed_words_reach_the_flow() -> None:
+    from hotelbot.engine.turn import handle_turn
+    from tests.engine.conftest import choice, make_ctx, text
+
+    tools = FakePmsTools()
+    tools.add("HB7K2Q", last_name="Lopes", check_in=LATER)
+    ctx = make_ctx(tools=tools)  # type: ignore[arg-type]
+    first = await handle_turn(ctx, {}, [text("I want to cancel my booking")])
+    assert first.flow == "manage"
+    second = await handle_turn(ctx, first.state, [choice("manage:cancel:yes")])
+    assert tools.reservations["HB7K2Q"].status is ReservationStatus.CANCELLED
+    assert second.state["flow"] is None

@@ -80,7 +80,8 @@ async def step(
 
 async def _run(ctx: TurnContext, state: ConversationState, answer: Answer, lang: str) -> Decision:
     data = state.flow_data
-    goal = _GOALS.get(answer.intent)
+    # A pressed button says exactly what it means; only typed words can switch the goal.
+    goal = None if answer.choice else _GOALS.get(answer.intent)
     if goal is not None and data.get("stage") in ("act", "change_ask", "cancel_confirm"):
         data["goal"] = goal  # "actually, cancel it" switches what we do with the booking
         data["stage"] = "act"
