@@ -39,3 +39,38 @@ def test_our_format_scores_per_language_faq_services_and_dates() -> None:
 
 def test_limit_scores_only_the_first_rows() -> None:
     assert evaluate(DATA / "hotelbot_like.jsonl", limit=2)["rows"] == {"hotelbot": 2}
+
+
+def test_a_faq_matcher_is_scored_per_language_with_its_false_topics() -> None:
+    from hotelbot.engine.understand.faq import KeywordFaqMatcher
+
+    result = evaluate(DATA / "hotelbot_like.jsonl", faq_matcher=KeywordFaqMatcher())
+    scored = result["faq_matcher"]
+    assert scored["name"] == "KeywordFaqMatcher"
+    assert scored["top1_accuracy"] == 1.0
+    assert set(scored["top1_accuracy_by_language"]) <= {"en", "es", "de", "fr"}
+    assert scored["topic_on_non_faq_rate"] is not None
+    assert scored["ms_per_query"]["p50"] >= 0.0
+    assert set(result["faq_top1_accuracy_by_language"]) == set(scored["top1_accuracy_by_language"])
+
+
+def test_our_six_language_sets_are_complete_and_well_formed() -> None:
+    import json
+
+    root = Path(__file__).parents[1] / "eval" / "data"
+    intents = {
+        "book", "modify_booking", "cancel_booking", "booking_status", "faq", "service_request",
+        "handoff", "complaint", "greeting", "thanks", "goodbye", "affirm", "negate",
+        "bot_question", "opt_out", "out_of_scope",
+    }  # fmt: skip
+    for lang in ("en", "es", "de", "fr", "it", "pt"):
+        rows = [json.loads(line) for line in (root / f"{lang}.jsonl").read_text().splitlines()]
+        held = (root / "heldout" / f"{lang}.jsonl").read_text().splitlines()
+        assert len(rows) >= 60 and len(held) >= 20
+        assert {r["intent"] for r in rows} == intents
+        assert {r["faq_topic"] for r in rows if r["faq_topic"]} >= {
+            "checkin_time", "checkout_time", "breakfast", "parking", "pets", "wifi", "pool",
+            "gym", "location", "cancellation_policy", "payment", "accessibility", "airport",
+        }  # fmt: skip
+        assert len({r["service"] for r in rows if r["service"]}) == 8
+        assert all(r["lang"] == lang and r["today"] and r["timezone"] for r in rows)

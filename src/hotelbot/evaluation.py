@@ -4,7 +4,10 @@ Reads, row by row (the format is detected per row), SGD hotel turns (`utterance`
 CLINC150 rows (`utterance` + `intent`, `oos` for out-of-scope) and our own format (`text`,
 `lang`, `today`, `intent`, `slots` …), and returns intent accuracy, dialogue-act scores, slot
 precision/recall/F1, date normalisation accuracy, out-of-scope precision/recall, FAQ top-1
-accuracy, per language where the rows say it. SGD dates are surface text ("the 8th"): both the
+accuracy, per language where the rows say it. With `faq_matcher=` (e.g. the embedding matcher
+of `faq_matcher_for(DEMO_PROFILE)`), FAQ rows are also scored through that matcher: top-1
+accuracy per language, how often a non-FAQ message is given a topic, and time per query.
+SGD dates are surface text ("the 8th"): both the
 gold value and our answer are resolved against `SGD_TODAY`, a fixed Friday in March 2019, the
 month the SGD dialogues talk about.
 """
@@ -12,6 +15,7 @@ month the SGD dialogues talk about.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +24,7 @@ from typing import Any
 
 from hotelbot.engine.understand import classifier
 from hotelbot.engine.understand.dates import parse_dates
+from hotelbot.engine.understand.faq import FaqMatcher
 from hotelbot.engine.understand.slots import extract_slots, for_intent
 
 SGD_TODAY = date(2019, 3, 1)
@@ -110,7 +115,12 @@ class _Tally:
     dates: Counter[str] = field(default_factory=Counter)
     oos: Counter[str] = field(default_factory=Counter)
     faq: Counter[str] = field(default_factory=Counter)
+    faq_by_lang: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     service: Counter[str] = field(default_factory=Counter)
+    matcher: FaqMatcher | None = None
+    matcher_faq: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    matcher_other: Counter[str] = field(default_factory=Counter)
+    matcher_ms: list[float] = field(default_factory=list)
 
 
 def _score_intent(t: _Tally, gold: str | set[str], predicted: str, lang: str) -> None:
@@ -167,8 +177,12 @@ def _ours(t: _Tally, row: dict[str, Any]) -> None:
     _score_intent(t, row["intent"], result.intent, lang)
     _oos(t, row["intent"] == "out_of_scope", result.intent == "out_of_scope")
     if row["intent"] == "faq":
-        t.faq["total"] += 1
-        t.faq["correct"] += result.intent == "faq" and result.faq_topic == row.get("faq_topic")
+        ok = result.intent == "faq" and result.faq_topic == row.get("faq_topic")
+        for c in (t.faq, t.faq_by_lang[lang]):
+            c["total"] += 1
+            c["correct"] += ok
+    if t.matcher is not None:
+        _score_matcher(t, t.matcher, row, lang)
     if row["intent"] == "service_request":
         t.service["total"] += 1
         t.service["correct"] += result.service == row.get("service")
@@ -180,6 +194,20 @@ def _ours(t: _Tally, row: dict[str, Any]) -> None:
         if gold.get(name):
             t.dates["total"] += 1
             t.dates["correct"] += slots.as_dict().get(name) == gold[name]
+
+
+def _score_matcher(t: _Tally, matcher: FaqMatcher, row: dict[str, Any], lang: str) -> None:
+    """Top-1 topic on FAQ rows; on every other row, whether a topic was (wrongly) given."""
+    started = time.perf_counter()
+    matches = matcher.match(row["text"], language=lang)
+    t.matcher_ms.append((time.perf_counter() - started) * 1000)
+    if row["intent"] == "faq":
+        c = t.matcher_faq[lang]
+        c["total"] += 1
+        c["correct"] += bool(matches) and matches[0].topic == row.get("faq_topic")
+    else:
+        t.matcher_other["total"] += 1
+        t.matcher_other["topic_given"] += bool(matches)
 
 
 def _sgd(t: _Tally, row: dict[str, Any]) -> None:
@@ -258,9 +286,14 @@ def _kind(row: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- report
 
 
-def evaluate(path: str | Path, *, limit: int = 0) -> dict[str, Any]:
-    """Score every row of the JSONL file at `path` (the first `limit` rows when > 0)."""
-    tally = _Tally()
+def evaluate(
+    path: str | Path, *, limit: int = 0, faq_matcher: FaqMatcher | None = None
+) -> dict[str, Any]:
+    """Score every row of the JSONL file at `path` (the first `limit` rows when > 0).
+
+    `faq_matcher` is also scored on our-format rows (see the module docstring).
+    """
+    tally = _Tally(matcher=faq_matcher)
     scorers = {"hotelbot": _ours, "sgd": _sgd, "clinc150": _clinc}
     with Path(path).open(encoding="utf-8") as handle:
         for n, line in enumerate(handle):
@@ -302,6 +335,11 @@ def _report(t: _Tally, path: str) -> dict[str, Any]:
         report["out_of_scope"] = _oos_report(t.oos)
     if t.faq["total"]:
         report["faq_top1_accuracy"] = _ratio(t.faq)
+        report["faq_top1_accuracy_by_language"] = {
+            lang: _ratio(c) for lang, c in sorted(t.faq_by_lang.items())
+        }
+    if t.matcher_ms:
+        report["faq_matcher"] = _matcher_report(t)
     if t.service["total"]:
         report["service_accuracy"] = _ratio(t.service)
     return report
@@ -325,3 +363,20 @@ def _oos_report(c: Counter[str]) -> dict[str, Any]:
     if c["hotel_total"]:
         out["hotel_booking_recall"] = round(c["hotel_found"] / c["hotel_total"], 4)
     return out
+
+
+def _matcher_report(t: _Tally) -> dict[str, Any]:
+    total: Counter[str] = Counter()
+    for c in t.matcher_faq.values():
+        total.update(c)
+    ms = sorted(t.matcher_ms)
+    return {
+        "name": type(t.matcher).__name__,
+        "top1_accuracy": _ratio(total),
+        "top1_accuracy_by_language": {lang: _ratio(c) for lang, c in sorted(t.matcher_faq.items())},
+        "topic_on_non_faq_rate": _ratio(t.matcher_other, "topic_given"),
+        "ms_per_query": {
+            "p50": round(ms[len(ms) // 2], 2),
+            "p99": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 2),
+        },
+    }
