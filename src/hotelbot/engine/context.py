@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotelbot.engine.state import ConversationState
 from hotelbot.engine.tools import ConversationTools, Tools
-from hotelbot.engine.understand.faq import FaqMatcher, default_faq_matcher
+from hotelbot.engine.understand.faq import FaqMatcher, default_faq_matcher, faq_matcher_for
 from hotelbot.errors import NotFound
 from hotelbot.models import Conversation, Guest, Property
 from hotelbot.resources import Resources
@@ -113,6 +113,8 @@ async def build_turn_context(
         guest=guest_facts(guest),
         now=clock(),
         tools=tools,
+        # Cues first, embeddings for paraphrases; built once per property's FAQ, then cached.
+        faq_matcher=faq_matcher_for(prop.profile or {}),
     )
 
 
