@@ -13,12 +13,19 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hotelbot.audit import service as audit_service
 from hotelbot.engine.tools import THIS_GUEST_PHONE as THIS_GUEST
-from hotelbot.engine.tools import ConversationTools, guest_details, idempotency_key
+from hotelbot.engine.tools import (
+    ConversationTools,
+    HandoffReason,
+    guest_details,
+    idempotency_key,
+)
 from hotelbot.errors import Forbidden
-from hotelbot.models import Conversation
+from hotelbot.models import AuditEntry, Conversation
 from hotelbot.pms.client import PmsClient
 from hotelbot.pms.errors import RateChanged
 from hotelbot.pms.schemas import (
@@ -156,3 +163,21 @@ async def test_availability_quote_and_stale_price(tools_for) -> None:  # type: i
     )
     with pytest.raises(RateChanged):
         await tools.create_booking(stale, idempotency_key="hb-book-0005")
+
+
+async def test_what_the_bot_does_is_audited_without_guest_data(  # type: ignore[no-untyped-def]
+    tools_for, session: AsyncSession
+) -> None:
+    tools = tools_for()
+    made = await tools.create_booking(booking(), idempotency_key="hb-book-audit")
+    await tools.cancel_booking(made.reference)
+    await tools.request_handoff(HandoffReason.GUEST_REQUEST)
+    entries = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
+    assert [(e.actor, e.action, e.subject_id) for e in entries] == [
+        ("bot", "booking.created", made.reference),
+        ("bot", "booking.cancelled", made.reference),
+        ("bot", "conversation.handoff", entries[2].subject_id),
+    ]
+    assert (await audit_service.verify(session)).intact
+    recorded = repr([(e.subject_id, e.details) for e in entries])
+    assert ME not in recorded and "Quintela" not in recorded and "Rui" not in recorded

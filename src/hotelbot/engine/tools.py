@@ -24,6 +24,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotelbot import metrics
+from hotelbot.audit import service as audit_service
 from hotelbot.errors import Forbidden
 from hotelbot.models import Conversation, ConversationMode, Guest
 from hotelbot.pms.client import PmsClient
@@ -196,6 +197,9 @@ class ConversationTools:
             conversation_id=str(self._conversation.id),
             reason=reason.value,
         )
+        await self._audit(
+            "conversation.handoff", "conversation", self._conversation.id, reason=reason.value
+        )
 
     async def record_opt_out(self, opted_out: bool) -> None:
         guest = await self._session.get(Guest, self._conversation.guest_id)
@@ -206,6 +210,8 @@ class ConversationTools:
             conversation_id=str(self._conversation.id),
             opted_out=opted_out,
         )
+        action = "guest.opt_out" if opted_out else "guest.opt_in"
+        await self._audit(action, "guest", self._conversation.guest_id)
 
     # ---- PMS ------------------------------------------------------------------------------
 
@@ -233,6 +239,7 @@ class ConversationTools:
             self._property, forced, idempotency_key=idempotency_key
         )
         log.info("engine.tools.booking_created", conversation_id=str(self._conversation.id))
+        await self._audit("booking.created", "reservation", reservation.reference)
         return reservation
 
     async def my_bookings(self) -> list[Reservation]:
@@ -257,11 +264,15 @@ class ConversationTools:
 
     async def change_booking(self, reference: str, change: ReservationChange) -> Reservation:
         canonical = await self._authorise(reference)
-        return await self._client.modify_reservation(self._property, canonical, change)
+        changed = await self._client.modify_reservation(self._property, canonical, change)
+        await self._audit("booking.changed", "reservation", canonical)
+        return changed
 
     async def cancel_booking(self, reference: str) -> Cancellation:
         canonical = await self._authorise(reference)
-        return await self._client.cancel_reservation(self._property, canonical)
+        cancellation = await self._client.cancel_reservation(self._property, canonical)
+        await self._audit("booking.cancelled", "reservation", canonical, fee=str(cancellation.fee))
+        return cancellation
 
     async def list_services(self) -> ServiceCatalogue:
         return await self._client.list_services(self._property)
@@ -271,12 +282,29 @@ class ConversationTools:
     ) -> ServiceRequest:
         if request.reservation_reference:
             await self._authorise(request.reservation_reference)
-        return await self._client.create_service_request(
+        created = await self._client.create_service_request(
             self._property, request, idempotency_key=idempotency_key
         )
+        await self._audit(
+            "service_request.created", "service_request", created.id, kind=str(request.kind)
+        )
+        return created
 
     def verified_references(self) -> frozenset[str]:
         return frozenset(self._verified)
+
+    async def _audit(
+        self, action: str, subject_type: str, subject_id: object, **details: str
+    ) -> None:
+        """Record what the bot did for the guest; ids and closed values only, never guest data."""
+        await audit_service.append(
+            self._session,
+            actor="bot",
+            action=action,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            details={"conversation_id": str(self._conversation.id), **details},
+        )
 
     # ---- rights ---------------------------------------------------------------------------
 
