@@ -289,9 +289,6 @@ MARGIN = 0.025
 #: When the classifier already knows it is an FAQ but not by an exact keyword, the nearest
 #: topic above this similarity answers.
 FAQ_THRESHOLD = 0.80
-#: A meaning this clear overrides even an exact keyword ("Wie komme ich vom Flughafen zu
-#: Ihnen?" names directions, but asks about the airport).
-OVERRIDE, OVERRIDE_MARGIN = 0.93, 0.05
 TOP_K = 3
 
 
@@ -501,8 +498,8 @@ class HybridFaqMatcher:
     plainly something else.
 
     The offline classifier reads the message first. A booking, a service request or small talk
-    is about no FAQ topic. An FAQ found by an exact cue keeps its topic, unless the embeddings
-    are overwhelmingly sure of another. An FAQ found by a typo, or a message the cues could not
+    is about no FAQ topic. An FAQ found by an exact cue keeps its topic (no model call). An FAQ
+    found by a typo, or a message the cues could not
     place at all (a paraphrase: "is there somewhere to leave the car"), goes to the embeddings:
     the nearest topic, with the strict threshold and margin for the unplaced ones.
     """
@@ -522,14 +519,14 @@ class HybridFaqMatcher:
 
     def _faq(self, text: str, language: str, topic: str, confidence: float) -> list[FaqMatch]:
         by_cue = FaqMatch(topic, max(MIN_SCORE, confidence))
+        if confidence >= KEYWORD_SURE:
+            # Exact words beat a close meaning: e5 puts "Check-in?" nearer the check-out
+            # answer than the check-in one.
+            return [by_cue]
         ranked = self.embedding.ranked(text, language=language)
         if not ranked:
             return [by_cue]
         best, sim = ranked[0]
-        if confidence >= KEYWORD_SURE:
-            if best != topic and _clear(ranked, OVERRIDE, OVERRIDE_MARGIN):
-                return [FaqMatch(best, self.embedding.score(sim)), by_cue]
-            return [by_cue]
         if sim >= FAQ_THRESHOLD:
             return [FaqMatch(best, self.embedding.score(sim))]
         return [by_cue]
