@@ -2,8 +2,10 @@
 
     .venv/bin/python -m tests.conversations.explore "Hola" "tap:menu:book" "{today+5:%d/%m}"
 
-Each argument is one guest message (`tap:<id or title>` taps a choice of the last reply);
-prints every bot reply with its choices. Uses throw-away SQLite files.
+Each argument is one guest message (`tap:<id or title>` taps a choice of the last reply,
+`tap:N` the N-th choice offered); prints every bot reply with its choices. A single argument
+ending in `.yaml` plays that script's `given` and turns instead (no checks), to see what its
+expectations should say. Uses throw-away SQLite files.
 """
 
 from __future__ import annotations
@@ -14,20 +16,29 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from hotelbot.kit.db import create_engine, create_sessionmaker, session_scope
 from hotelbot.migrate import upgrade
 from hotelbot.pms import migrate as pms_migrate
 from hotelbot.pms.adapters.builtin import demo
 from hotelbot.settings import CryptoSettings, DbSettings, Settings, WhatsAppSettings
 from tests.conftest import TEST_BLIND_KEY, TEST_FIELD_KEYS
-from tests.conversations.harness import BotReply, find_choice, open_stack, render
+from tests.conversations.harness import (
+    BotReply,
+    Script,
+    create_given,
+    find_choice,
+    open_stack,
+    render,
+)
 
 GUEST = "447700900123"
 
 
 def show(replies: list[BotReply]) -> None:
     for reply in replies:
-        print(f"  <{reply.kind}> {reply.body}")
+        print("  <" + reply.kind + "> " + reply.body.replace("\n", "\n    "))
         for choice in reply.choices:
             print(f"      [{choice.id}] {choice.title} {choice.description}")
 
@@ -52,13 +63,24 @@ async def main(messages: list[str]) -> None:
     )
     async with open_stack(settings, pms_sessionmaker) as stack:
         previous: list[BotReply] = []
+        refs: dict[str, str] = {}
+        if len(messages) == 1 and messages[0].endswith(".yaml"):
+            path = Path(messages[0])
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            script = Script.model_validate({"name": path.stem} | data)
+            refs = await create_given(stack, script)
+            print(f"given: {refs}")
+            messages = [t.say if t.say is not None else f"tap:{t.tap}" for t in script.turns]
         for message in messages:
             if message.startswith("tap:"):
-                key, choice = find_choice(previous, message[4:])
+                wanted = message[4:]
+                if wanted.isdigit():  # by position among the last offered choices
+                    wanted = [c for r in previous for c in r.choices][int(wanted)].id
+                key, choice = find_choice(previous, render(wanted, refs))
                 body = {key: choice.id}
             else:
-                body = {"text": render(message, {})}
-            print(f"> {body}")
+                body = {"text": render(message, refs)}
+            print(f"> {body}", flush=True)
             replies = await stack.send(GUEST, body)
             show(replies)
             previous = replies or previous

@@ -102,8 +102,8 @@ class GivenReservation(_Strict):
     check_out: str
     adults: int = 2
     children_ages: list[int] = Field(default_factory=list)
-    room_type: str = "DBL"
-    rate_plan: str = "FLEX"
+    room_type: str = "STD-DBL"
+    rate_plan: str = "FLEX-BB"
     first_name: str = "Marta"
     last_name: str = "Ferreira"
 
@@ -224,6 +224,31 @@ class BotReply:
         return "\n".join(parts)
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+
+
+@cache
+def _vocabularies() -> dict[str, frozenset[str]]:
+    """Words only one language's reply texts use (engine templates and the demo FAQ)."""
+    import json
+
+    import hotelbot.engine.texts as texts
+    from hotelbot.property.demo import DEMO_PROFILE
+
+    words: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
+    root = Path(texts.__file__).parent
+    for lang in LANGUAGES:
+        for path in [root / f"{lang}.json", *root.glob(f"*/{lang}.json")]:
+            for sentence in json.loads(path.read_text(encoding="utf-8")).values():
+                words[lang] |= {w.casefold() for w in _WORD.findall(sentence)}
+        for answers in DEMO_PROFILE["faq"].values():
+            words[lang] |= {w.casefold() for w in _WORD.findall(answers.get(lang, ""))}
+    return {
+        lang: frozenset(own - set().union(*(words[o] for o in LANGUAGES if o != lang)))
+        for lang, own in words.items()
+    }
+
+
 @cache
 def _detector() -> LanguageDetector:
     languages = [
@@ -238,6 +263,14 @@ def _detector() -> LanguageDetector:
 
 
 def reply_language(reply: BotReply) -> str | None:
+    """The language whose own words the reply uses most (our templates are the reference);
+    a language detector only when no word is distinctive."""
+    words = {w.casefold() for w in _WORD.findall(reply.everything)}
+    votes = {lang: len(words & vocabulary) for lang, vocabulary in _vocabularies().items()}
+    best = max(votes.values())
+    leaders = [lang for lang, count in votes.items() if count == best]
+    if best > 0 and len(leaders) == 1:
+        return leaders[0]
     found = _detector().detect_language_of(reply.everything)
     return None if found is None else found.iso_code_639_1.name.lower()
 
@@ -391,16 +424,23 @@ def _wanted(
     }
 
 
-async def check_end_state(stack: Stack, script: Script, refs: dict[str, str]) -> None:
+async def check_end_state(
+    stack: Stack, script: Script, refs: dict[str, str], shown: str = ""
+) -> None:
+    """The PMS and chatbot DB after the conversation; `shown` is every text the guest saw."""
     end = script.end
     await _check_chatbot_state(stack, script)
     if end.reservations is not None:
         given_refs = set(refs.values())
-        actual = [
-            _stay(r)
+        made = [
+            r
             for r in await _reservations_of(stack, script.guest)
             if r["reference"] not in given_refs
         ]
+        for reservation in made:
+            # A booking the guest never got the reference of would be a silent booking.
+            assert reservation["reference"] in shown, "the new booking's reference was not shown"
+        actual = [_stay(r) for r in made]
         wanted = [_wanted(e, refs, a) for e, a in zip(end.reservations, actual, strict=False)]
         key = lambda s: (s["check_in"], s["check_out"], s["adults"])  # noqa: E731
         assert sorted(actual, key=key) == sorted(wanted, key=key), "reservations in the PMS"
@@ -472,7 +512,8 @@ async def play(stack: Stack, script: Script) -> list[list[BotReply]]:
         transcript.append(replies)
         _check_turn(turn, replies, refs, where)
         previous = replies or previous
-    await check_end_state(stack, script, refs)
+    shown = "\n".join(r.everything for replies in transcript for r in replies)
+    await check_end_state(stack, script, refs, shown)
     return transcript
 
 
