@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from hotelbot import metrics
 from hotelbot.engine.inbound import GuestMessage
 from hotelbot.guest import service as guest_service
+from hotelbot.kit import crypto
+from hotelbot.kit.lru import TtlLru
 from hotelbot.models import Conversation, Direction, Message, MessageStatus, MessageType
 from hotelbot.models.message import STATUS_RANK
 from hotelbot.property import service as property_service
@@ -35,6 +41,9 @@ from hotelbot.whatsapp.payloads import (
 )
 
 log = structlog.get_logger(__name__)
+
+#: The hot path writes with Core statements on the tables (no ORM unit of work to pay for).
+_TABLES = Message.metadata.tables
 
 #: Meta's status words → ours. `played` (a voice note was listened to) counts as read.
 STATUS_FROM_META: dict[str, MessageStatus] = {
@@ -70,20 +79,39 @@ async def accept(
     session: AsyncSession, envelope: WebhookEnvelope, *, now: datetime
 ) -> set[uuid.UUID]:
     """Store every message and apply every status; return the conversations needing a turn."""
-    touched: set[uuid.UUID] = set()
-    for position, event in enumerate(envelope.events()):
-        match event:
-            case InboundMessage():
-                # Messages of one delivery get distinct, ordered arrival times: `pending()`
-                # orders by created_at, and uuid4 ids would shuffle ties.
-                arrived = now + timedelta(microseconds=position)
-                conversation_id = await _store_inbound(session, event, now=arrived)
-                if conversation_id is not None:
-                    touched.add(conversation_id)
-            case StatusUpdate():
-                await _apply_status(session, event, now=now)
-            case IgnoredChange():
-                log.info("whatsapp.webhook.ignored", field=event.field, reason=event.reason)
+    (touched,) = await accept_many(session, [(envelope, now)])
+    return touched
+
+
+async def accept_many(
+    session: AsyncSession, deliveries: Sequence[tuple[WebhookEnvelope, datetime]]
+) -> list[set[uuid.UUID]]:
+    """`accept()` for several deliveries in one transaction, with a few set-wise statements.
+
+    Returns, per delivery, the conversations that got a new message needing a turn. The
+    webhook's group commit (whatsapp/ingest.py) calls this with every delivery that arrived
+    while the previous batch was committing, so a busy server pays a handful of statements
+    and one commit for many deliveries instead of six statements and a commit each.
+    """
+    touched: list[set[uuid.UUID]] = [set() for _ in deliveries]
+    arrivals: list[_Arrival] = []
+    statuses: list[tuple[StatusUpdate, datetime]] = []
+    for index, (envelope, now) in enumerate(deliveries):
+        for position, event in enumerate(envelope.events()):
+            match event:
+                case InboundMessage():
+                    # Messages of one delivery get distinct, ordered arrival times: `pending()`
+                    # orders by created_at, and uuid4 ids would shuffle ties.
+                    arrived = now + timedelta(microseconds=position)
+                    arrivals.append(_Arrival(index, event, arrived))
+                case StatusUpdate():
+                    statuses.append((event, now))
+                case IgnoredChange():
+                    log.info("whatsapp.webhook.ignored", field=event.field, reason=event.reason)
+    if arrivals:
+        await _store_arrivals(session, arrivals, touched)
+    for status, now in statuses:
+        await _apply_status(session, status, now=now)
     return touched
 
 
@@ -152,50 +180,229 @@ async def conversation_for(
 # ---- inbound ------------------------------------------------------------------------------
 
 
-async def _store_inbound(
-    session: AsyncSession, event: InboundMessage, *, now: datetime
-) -> uuid.UUID | None:
-    """Insert the message once; the conversation id when it was new and needs a turn."""
-    property_id = await property_service.get_id_by_phone_number_id(session, event.phone_number_id)
-    if property_id is None:
-        log.warning("whatsapp.webhook.unknown_number", phone_number_id=event.phone_number_id)
-        return None
-    if await _is_stored(session, event.wamid):
-        # Meta retries for hours; skip the guest and conversation work for a known redelivery.
-        _count_duplicate(event)
-        return None
-    guest = await guest_service.find_or_create(
-        session, wa_id=event.wa_id, profile_name=event.profile_name
-    )
-    conversation_id = await conversation_for(session, property_id=property_id, guest_id=guest.id)
-    needs_turn = event.type not in NO_TURN_TYPES
-    statement = (
-        _insert(session)(Message)
-        .values(
-            id=uuid.uuid4(),
-            conversation_id=conversation_id,
-            direction=Direction.INBOUND,
-            type=event.type,
-            status=MessageStatus.PENDING if needs_turn else MessageStatus.PROCESSED,
-            wamid=event.wamid,
-            text=event.text,
-            payload=event.raw,
-            sent_by_guest_at=event.sent_at,
-            created_at=now,
-            status_at=now,
+@dataclass(frozen=True)
+class _Arrival:
+    delivery: int
+    event: InboundMessage
+    at: datetime
+
+
+async def _store_arrivals(
+    session: AsyncSession, arrivals: list[_Arrival], touched: list[set[uuid.UUID]]
+) -> None:
+    """Insert each message once (by wamid) and move its conversation's window forward."""
+    fresh: dict[str, tuple[_Arrival, uuid.UUID]] = {}  # wamid -> (arrival, property id)
+    for arrival in arrivals:
+        event = arrival.event
+        property_id = await property_service.get_id_by_phone_number_id(
+            session, event.phone_number_id
         )
+        if property_id is None:
+            log.warning("whatsapp.webhook.unknown_number", phone_number_id=event.phone_number_id)
+        elif event.wamid in fresh:
+            _count_duplicate(event)  # the same message twice in this batch: store it once
+        else:
+            fresh[event.wamid] = (arrival, property_id)
+    if not fresh:
+        return
+    known = _known_for(session)
+    guests = await _guest_ids(session, known, [a.event for a, _ in fresh.values()])
+    pairs = {(p, guests[a.event.wa_id]) for a, p in fresh.values()}
+    conversations = await _conversation_ids(session, known, pairs)
+    rows: list[dict[str, Any]] = []
+    for arrival, property_id in fresh.values():
+        event = arrival.event
+        needs_turn = event.type not in NO_TURN_TYPES
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "conversation_id": conversations[(property_id, guests[event.wa_id])][0],
+                "direction": Direction.INBOUND,
+                "type": event.type,
+                "status": MessageStatus.PENDING if needs_turn else MessageStatus.PROCESSED,
+                "wamid": event.wamid,
+                "text": event.text,
+                "payload": event.raw,
+                "sent_by_guest_at": event.sent_at,
+                "created_at": arrival.at,
+                "status_at": arrival.at,
+                "attempts": 0,
+            }
+        )
+    # Sorted by wamid: two servers inserting overlapping batches take index locks in one order.
+    rows.sort(key=lambda row: str(row["wamid"]))
+    table = _TABLES["messages"]
+    statement = (
+        _insert(session)(table)
         .on_conflict_do_nothing(index_elements=["wamid"])
-        .returning(Message.id)
+        .returning(table.c.wamid)
     )
-    if (await session.execute(statement)).first() is None:
-        # A concurrent delivery of the same message committed first.
-        _count_duplicate(event)
-        return None
-    metrics.INBOUND_MESSAGES.labels(type=event.type.value).inc()
-    if not needs_turn:
-        return None
-    await _touch(session, conversation_id, at=min(event.sent_at or now, now))
-    return conversation_id
+    connection = await session.connection()
+    stored: set[str] = set((await connection.execute(statement, rows)).scalars())
+    windows: dict[uuid.UUID, datetime] = {}
+    for arrival, property_id in fresh.values():
+        event = arrival.event
+        if event.wamid not in stored:
+            _count_duplicate(event)  # stored by an earlier or concurrent delivery
+            continue
+        metrics.INBOUND_MESSAGES.labels(type=event.type.value).inc()
+        if event.type in NO_TURN_TYPES:
+            continue
+        conversation_id, _ = conversations[(property_id, guests[event.wa_id])]
+        touched[arrival.delivery].add(conversation_id)
+        at = min(event.sent_at or arrival.at, arrival.at)
+        windows[conversation_id] = max(at, windows.get(conversation_id, at))
+    await _touch_many(session, known, conversations, windows)
+
+
+async def _guest_ids(
+    session: AsyncSession, known: _Known, events: list[InboundMessage]
+) -> dict[str, uuid.UUID]:
+    """wa_id -> guest id, creating new guests; the stored name follows the latest profile name."""
+    cipher = crypto.installed()
+    latest: dict[str, str | None] = {}
+    for event in events:
+        latest[event.wa_id] = event.profile_name or latest.get(event.wa_id)
+    hashes = {wa_id: guest_service.phone_hash(wa_id) for wa_id in latest}
+    ids: dict[str, uuid.UUID] = {}
+    names: dict[str, str | None] = {}  # phone hash -> keyed hash of the stored name
+    for wa_id, phone_hash in hashes.items():
+        hit = known.guests.get(phone_hash)
+        if hit is not None:
+            ids[wa_id], names[phone_hash] = hit
+    missing = {hashes[w]: w for w in latest if w not in ids}
+    if missing:
+        found = await _select_guests(session, sorted(missing))
+        new = [h for h in sorted(missing) if h not in found]
+        if new:
+            await _insert_guests(session, [(h, missing[h], latest[missing[h]]) for h in new])
+            found |= await _select_guests(session, new)
+        for phone_hash, (guest_id, name) in found.items():
+            ids[missing[phone_hash]] = guest_id
+            names[phone_hash] = _name_digest(cipher, name)
+    renames = [
+        {"b_id": ids[wa_id], "name": name}
+        for wa_id, name in latest.items()
+        if name and names[hashes[wa_id]] != _name_digest(cipher, name)
+    ]
+    if renames:
+        table = _TABLES["guests"]
+        statement = (
+            update(table).where(table.c.id == bindparam("b_id")).values(name=bindparam("name"))
+        )
+        await (await session.connection()).execute(statement, renames)
+    for wa_id, guest_id in ids.items():
+        name = latest[wa_id]
+        digest = _name_digest(cipher, name) if name else names[hashes[wa_id]]
+        _remember(session, known.guests, hashes[wa_id], (guest_id, digest))
+    return ids
+
+
+async def _select_guests(
+    session: AsyncSession, hashes: list[str]
+) -> dict[str, tuple[uuid.UUID, str | None]]:
+    table = _TABLES["guests"]
+    query = select(table.c.phone_hash, table.c.id, table.c.name).where(
+        table.c.phone_hash.in_(hashes)
+    )
+    result = await (await session.connection()).execute(query)
+    return {row.phone_hash: (row.id, row.name) for row in result}
+
+
+async def _insert_guests(session: AsyncSession, new: list[tuple[str, str, str | None]]) -> None:
+    # Column types apply to Core statements too, so phone and name are encrypted here.
+    rows = [
+        {"id": uuid.uuid4(), "phone_hash": h, "phone": wa_id, "name": name, "opted_out": False}
+        for h, wa_id, name in new
+    ]
+    statement = _insert(session)(_TABLES["guests"]).on_conflict_do_nothing(
+        index_elements=["phone_hash"]
+    )
+    await (await session.connection()).execute(statement, rows)
+
+
+_Pair = tuple[uuid.UUID, uuid.UUID]  # (property id, guest id)
+_ConversationHit = tuple[uuid.UUID, datetime | None]  # (conversation id, last_inbound_at)
+
+
+async def _conversation_ids(
+    session: AsyncSession, known: _Known, pairs: set[_Pair]
+) -> dict[_Pair, _ConversationHit]:
+    """(property, guest) -> (conversation id, last inbound time as far as we know)."""
+    out: dict[_Pair, _ConversationHit] = {}
+    for pair in pairs:
+        hit = known.conversations.get(pair)
+        if hit is not None:
+            out[pair] = hit
+    missing = sorted(pairs - out.keys())
+    if missing:
+        found = await _select_conversations(session, missing)
+        new = [pair for pair in missing if pair not in found]
+        if new:
+            rows = [
+                {"id": uuid.uuid4(), "property_id": p, "guest_id": g, "state": {}, "mode": "bot"}
+                for p, g in new
+            ]
+            statement = _insert(session)(_TABLES["conversations"]).on_conflict_do_nothing(
+                index_elements=["property_id", "guest_id"]
+            )
+            await (await session.connection()).execute(statement, rows)
+            found |= await _select_conversations(session, new)
+        out |= found
+    return out
+
+
+async def _select_conversations(
+    session: AsyncSession, pairs: list[_Pair]
+) -> dict[_Pair, _ConversationHit]:
+    table = _TABLES["conversations"]
+    query = select(
+        table.c.property_id, table.c.guest_id, table.c.id, table.c.last_inbound_at
+    ).where(
+        table.c.property_id.in_({p for p, _ in pairs}),
+        table.c.guest_id.in_({g for _, g in pairs}),
+    )
+    result = await (await session.connection()).execute(query)
+    wanted = set(pairs)
+    return {
+        (row.property_id, row.guest_id): (row.id, row.last_inbound_at)
+        for row in result
+        if (row.property_id, row.guest_id) in wanted
+    }
+
+
+async def _touch_many(
+    session: AsyncSession,
+    known: _Known,
+    conversations: dict[_Pair, _ConversationHit],
+    windows: dict[uuid.UUID, datetime],
+) -> None:
+    """Move 24-hour windows forward (never back: deliveries can arrive out of order).
+
+    A window already known to be at or past `at` is skipped: the column never moves back, so
+    what this process last saw committed is a lower bound of what is stored.
+    """
+    last_seen = {cid: last for cid, last in conversations.values()}
+    moves = [
+        {"b_id": cid, "b_at": at}
+        for cid, at in sorted(windows.items())
+        if last_seen.get(cid) is None or last_seen[cid] < at  # type: ignore[operator]
+    ]
+    if moves:
+        table = _TABLES["conversations"]
+        statement = (
+            update(table)
+            .where(
+                table.c.id == bindparam("b_id"),
+                or_(table.c.last_inbound_at.is_(None), table.c.last_inbound_at < bindparam("b_at")),
+            )
+            .values(last_inbound_at=bindparam("b_at"))
+        )
+        await (await session.connection()).execute(statement, moves)
+    for pair, (cid, last) in conversations.items():
+        at = windows.get(cid)
+        newest = at if last is None or (at is not None and at > last) else last
+        _remember(session, known.conversations, pair, (cid, newest))
 
 
 async def _is_stored(session: AsyncSession, wamid: str) -> bool:
@@ -206,20 +413,6 @@ async def _is_stored(session: AsyncSession, wamid: str) -> bool:
 def _count_duplicate(event: InboundMessage) -> None:
     metrics.DUPLICATE_MESSAGES.inc()
     log.info("whatsapp.webhook.duplicate", wamid_hash=_short_hash(event.wamid))
-
-
-async def _touch(session: AsyncSession, conversation_id: uuid.UUID, *, at: datetime) -> None:
-    """Move the 24-hour window forward (never back: deliveries can arrive out of order)."""
-    statement = (
-        update(Conversation)
-        .where(
-            Conversation.id == conversation_id,
-            or_(Conversation.last_inbound_at.is_(None), Conversation.last_inbound_at < at),
-        )
-        .values(last_inbound_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(statement)
 
 
 # ---- statuses -----------------------------------------------------------------------------
@@ -279,6 +472,65 @@ async def _update_outbound(
         .execution_options(synchronize_session=False)
     )
     return (await session.execute(statement)).first() is not None
+
+
+# ---- what this process knows: ids are immutable once created ------------------------------
+
+#: Bounds of the per-process caches (entries, seconds an entry is trusted).
+KNOWN_SIZE = 20_000
+KNOWN_TTL_SECONDS = 300.0
+_STAGED = "hotelbot.inbox_known"
+
+
+@dataclass
+class _Known:
+    """Ids (and the last window and name digest seen) of guests and conversations.
+
+    Entries are written only after the transaction that read or created them commits
+    (`_apply_staged`), so a rolled-back insert can never leave an id that does not exist.
+    """
+
+    guests: TtlLru[str, tuple[uuid.UUID, str | None]]
+    conversations: TtlLru[_Pair, _ConversationHit]
+
+
+_known: weakref.WeakKeyDictionary[Any, _Known] = weakref.WeakKeyDictionary()
+
+
+def _known_for(session: AsyncSession) -> _Known:
+    # Per engine: tests and tools open many databases in one process.
+    engine = session.get_bind()
+    known = _known.get(engine)
+    if known is None:
+        known = _known[engine] = _Known(
+            TtlLru(KNOWN_SIZE, KNOWN_TTL_SECONDS), TtlLru(KNOWN_SIZE, KNOWN_TTL_SECONDS)
+        )
+    return known
+
+
+def forget_known(session: AsyncSession) -> None:
+    """Drop this database's cached ids (after deleting guests or conversations)."""
+    _known.pop(session.get_bind(), None)
+
+
+def _remember(session: AsyncSession, cache: TtlLru[Any, Any], key: Any, value: Any) -> None:
+    session.info.setdefault(_STAGED, []).append((cache, key, value))
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _apply_staged(session: Session) -> None:
+    for cache, key, value in session.info.pop(_STAGED, ()):
+        cache.put(key, value)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_staged(session: Session, _previous: Any) -> None:
+    session.info.pop(_STAGED, None)
+
+
+def _name_digest(cipher: crypto.FieldCipher, name: str | None) -> str | None:
+    # Keyed, so the cache holds no name in clear (nor an unkeyed hash of one).
+    return None if name is None else cipher.blind_index("name:" + name)
 
 
 # ---- helpers ------------------------------------------------------------------------------

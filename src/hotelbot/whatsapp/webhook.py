@@ -10,19 +10,24 @@ https://developers.facebook.com/docs/whatsapp/cloud-api/guides/set-up-webhooks
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotelbot import metrics
-from hotelbot.api.deps import DbSession, SettingsDep
+from hotelbot.api.deps import SettingsDep
 from hotelbot.conversation import inbox, jobs
 from hotelbot.errors import HotelbotError, PayloadTooLarge, Unauthorized
-from hotelbot.kit.jobs import dispatch_after_commit, enqueue_after_commit
+from hotelbot.kit.group_commit import GroupCommit
+from hotelbot.kit.jobs import enqueue_after_commit
+from hotelbot.kit.logging import bind_correlation_id, current_correlation_id
+from hotelbot.resources import Resources
 from hotelbot.whatsapp.payloads import WebhookEnvelope
 from hotelbot.whatsapp.signature import is_valid_signature
 
@@ -55,8 +60,15 @@ async def verify(request: Request, settings: SettingsDep) -> Response:
 
 
 @router.post(PATH)
-async def receive(request: Request, session: DbSession, settings: SettingsDep) -> Response:
-    """Check, store and acknowledge one delivery. 401 bad signature, 413 too big, 400 not JSON."""
+async def receive(request: Request) -> Response:
+    """Check, store and acknowledge one delivery. 401 bad signature, 413 too big, 400 not JSON.
+
+    A lean route on purpose (no dependencies: FastAPI runs sync ones in a thread): this is the
+    hottest path of the service. The 200 is sent only after the transaction holding the
+    delivery has committed (see `GroupCommit`).
+    """
+    resources: Resources = request.app.state.hotelbot
+    settings = resources.settings
     try:
         body = await _read_body(request, limit=settings.whatsapp.max_body_bytes)
         secret = settings.whatsapp.app_secret.get_secret_value()
@@ -66,12 +78,47 @@ async def receive(request: Request, session: DbSession, settings: SettingsDep) -
     except HotelbotError as error:
         metrics.WEBHOOK_REQUESTS.labels(outcome=error.code).inc()
         raise
-    touched = await inbox.accept(session, envelope, now=datetime.now(UTC))
-    for conversation_id in sorted(touched):
-        enqueue_after_commit(session, jobs.process_inbound, conversation_id=str(conversation_id))
-    await _commit(session)
+    delivery = _Delivery(envelope, datetime.now(UTC), current_correlation_id())
+    await _ingest_for(resources).submit(delivery)
     metrics.WEBHOOK_REQUESTS.labels(outcome="ok").inc()
-    return JSONResponse({"status": "ok"})
+    return Response(OK_BODY, media_type="application/json")
+
+
+OK_BODY = b'{"status":"ok"}'
+_INGEST = "whatsapp.ingest"
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    envelope: WebhookEnvelope
+    received_at: datetime
+    correlation_id: str | None
+
+
+def _ingest_for(resources: Resources) -> GroupCommit[_Delivery, None]:
+    """The process's group commit for webhook deliveries (one per Resources)."""
+    ingest: GroupCommit[_Delivery, None] | None = resources.extras.get(_INGEST)
+    if ingest is None:
+        ingest = GroupCommit(resources.sessionmaker, _store, max_batch=MAX_BATCH)
+        resources.extras[_INGEST] = ingest
+    return ingest
+
+
+#: Most deliveries one transaction takes (more wait for the next one).
+MAX_BATCH = 100
+
+
+async def _store(session: AsyncSession, deliveries: Sequence[_Delivery]) -> list[None]:
+    """Store a batch of deliveries; enqueue one turn per conversation touched, after commit."""
+    touched = await inbox.accept_many(session, [(d.envelope, d.received_at) for d in deliveries])
+    for delivery, conversation_ids in zip(deliveries, touched, strict=True):
+        # Each turn carries the correlation id of the request that brought its message.
+        with bind_correlation_id(delivery.correlation_id):
+            for conversation_id in sorted(conversation_ids):
+                enqueue_after_commit(
+                    session, jobs.process_inbound, conversation_id=str(conversation_id)
+                )
+    return [None] * len(deliveries)
 
 
 async def _read_body(request: Request, *, limit: int) -> bytes:
@@ -96,18 +143,6 @@ def _parse(body: bytes) -> WebhookEnvelope:
     except ValidationError as error:
         # The error text can quote the body (guest data): report only that it failed.
         raise MalformedPayload("body is not a WhatsApp webhook envelope") from error
-
-
-async def _commit(session: AsyncSession) -> None:
-    """Commit now and hand the enqueued turns to the queue, before the 200 goes out.
-
-    `DbSession` commits when its dependency exits, and in this FastAPI version a yield
-    dependency with the default scope exits *after* the response has been sent. Meta must
-    not see a 200 for a delivery that could still fail to commit, so this route commits
-    itself; the dependency's own commit then has nothing left to do.
-    """
-    await session.commit()
-    await dispatch_after_commit(session)
 
 
 def _same(given: str, expected: str) -> bool:

@@ -1,0 +1,91 @@
+"""Group commit: many concurrent requests' writes in one transaction, each answered after it.
+
+A request calls `await batcher.submit(item)`. Items that arrive while a transaction is being
+written and committed wait, and the next transaction takes all of them (up to `max_batch`):
+no timer, so an idle server commits a lone item at once and a busy one amortises the
+statements and the commit (an fsync on PostgreSQL) over everything that queued meanwhile.
+`submit` returns only after the transaction holding its item has committed and its jobs have
+been handed to the queue, so durability is exactly that of one transaction per item.
+
+If a batch fails, each of its items is retried alone, so one bad item fails only its own
+request. Items must therefore be safe to apply twice (an idempotent upsert, say): the retry
+runs in a fresh transaction after the failed one rolled back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hotelbot.kit.db import session_scope
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: `apply(session, items)` writes the items and returns one result per item, in order.
+Apply = Callable[[AsyncSession, Sequence[T]], Awaitable[Sequence[R]]]
+
+
+class GroupCommit(Generic[T, R]):
+    """Batches concurrent `submit()` calls of one event loop into shared transactions."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        apply: Apply[T, R],
+        *,
+        max_batch: int = 100,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._apply = apply
+        self._max_batch = max_batch
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def submit(self, item: T) -> R:
+        """Write `item` in the next transaction; its result once that transaction committed."""
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if self._writer is None or self._writer.done():
+            # One writer task per burst: it drains the queue, then ends.
+            self._writer = asyncio.create_task(self._drain())
+        # shield: a client that hangs up must not cancel the batch its item belongs to.
+        return await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch = self._waiting[: self._max_batch]
+            del self._waiting[: self._max_batch]
+            await self._write(batch)
+
+    async def _write(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        try:
+            results = await self._transaction([item for item, _ in batch])
+        except Exception as error:
+            if len(batch) == 1:
+                _settle(batch[0][1], error=error)
+                return
+            for one in batch:  # find the bad item: each alone, in its own transaction
+                await self._write([one])
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            _settle(future, result=result)
+
+    async def _transaction(self, items: list[T]) -> Sequence[R]:
+        # session_scope commits, then dispatches the jobs enqueued in it, before returning.
+        async with session_scope(self._sessionmaker) as session:
+            return await self._apply(session, items)
+
+
+def _settle(
+    future: asyncio.Future[R], *, result: R | None = None, error: BaseException | None = None
+) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)  # type: ignore[arg-type]
