@@ -73,7 +73,7 @@ async def main(messages: list[str]) -> None:
             messages = [t.say if t.say is not None else f"tap:{t.tap}" for t in script.turns]
         for message in messages:
             if message.startswith("tap:"):
-                wanted = message[4:]
+                wanted = message[4:].lstrip("#")
                 if wanted.isdigit():  # by position among the last offered choices
                     wanted = [c for r in previous for c in r.choices][int(wanted)].id
                 key, choice = find_choice(previous, render(wanted, refs))
