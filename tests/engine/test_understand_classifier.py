@@ -80,3 +80,18 @@ def test_rules_that_generalise(
 def test_check_in_with_stay_details_books_rather_than_asks_the_time() -> None:
     result = classify("check in on the 20th for 3 nights", language="en", today=date(2027, 3, 1))
     assert result.intent == "book"
+
+
+@pytest.mark.parametrize(
+    ("text", "acts"),
+    [
+        # An acknowledgement that moves on to a new search is not a yes to the last offer.
+        ("Perfect. Could you look for a hotel near the beach too?", set()),
+        # ... but accepting by reserving is.
+        ("Okay, reserve it please", {"affirm"}),
+        ("Not right now, thanks", {"negate", "thanks"}),
+        ("That suits me", {"affirm"}),
+    ],
+)
+def test_acknowledgements_and_acceptances(text: str, acts: set[str]) -> None:
+    assert detect_acts(text) == acts

@@ -107,6 +107,7 @@ _PAY_HERE = re.compile(
     r"akzeptieren sie|nehmen sie|acceptez|accettate|aceitam|pagar con|pagar com|payer par|"
     r"payer en|pagare con|bezahlen mit|zahlen mit)\b"
 )
+_RESERVE = re.compile(r"\b(?:book|reserv\w*|buch\w*|prenot\w*)\b")
 #: Topic phrases too bare to stand against stay details ("check in on the 5th").
 _WEAK_TOPIC = {"check in", "checkin", "check out", "checkout"}
 _YES = re.compile(r"^(?:yes|yeah|yep|si|ja|oui|sim|ok|okay|sure|claro|vale|d accord|certo)\b")
@@ -243,6 +244,12 @@ def _acts(hits: _Hits, words: list[str]) -> frozenset[str]:
         and len(words) > 4
     ):
         found.discard("negate")  # "I do not need parking" is a statement, not a "no"
+    if "affirm" in found and hits.phrases["intent:affirm"] in lexicon.ACKNOWLEDGEMENTS:
+        # "Great, now find me a hotel", "Ok, thanks, bye": an acknowledgement while moving on
+        # to a new search or closing, not a yes. "Ok, reserve it" still accepts the offer.
+        searching = "intent:book" in hits.weight and not _RESERVE.search(" ".join(words))
+        if searching or "goodbye" in found:
+            found.discard("affirm")
     return frozenset(found)
 
 
