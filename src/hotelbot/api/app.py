@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 
 from hotelbot import metrics
 from hotelbot.api import health
@@ -57,6 +58,21 @@ def _install_error_handlers(app: FastAPI) -> None:
         else:
             log.info("api.rejected", code=exc.code, path=request.url.path)
         return JSONResponse({"error": exc.code, "detail": exc.message}, exc.status_code)
+
+    @app.exception_handler(sa_exc.TimeoutError)
+    @app.exception_handler(sa_exc.InterfaceError)
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(ConnectionError)  # asyncpg: connection refused, before any DBAPI error
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # Overload (pool exhausted) or a database that is down is not the client's fault and
+        # not a bug: 503 + Retry-After lets Meta (and load balancers) come back later, and the
+        # unique wamid makes that redelivery safe.
+        log.warning("api.database_unavailable", error=type(exc).__name__, path=request.url.path)
+        return JSONResponse(
+            {"error": "unavailable", "detail": "the database is busy or down; retry later"},
+            503,
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -29,8 +29,9 @@ WINDOW = timedelta(hours=24)
 #: How long the typing indicator shows unless a reply comes first (Meta: 25 seconds).
 TYPING_FOR = timedelta(seconds=25)
 STATUS_ORDER = ("sent", "delivered", "read")
-#: Pauses before each new attempt at a webhook the bot did not take (Meta retries for days).
-REDELIVERY_PAUSES = (1.0, 2.0, 4.0, 8.0, 16.0)
+#: Pauses before each new attempt at a webhook the bot did not take (Meta retries for days,
+#: backing off). Starting at seconds, not milliseconds, keeps an overloaded bot from a storm.
+REDELIVERY_PAUSES = (5.0, 10.0, 20.0, 40.0)
 
 
 def utcnow() -> datetime:
