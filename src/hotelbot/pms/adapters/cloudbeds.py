@@ -2,9 +2,10 @@
 
 GET methods take query strings, `postReservation`/`putReservation` take form bodies with
 PHP-style arrays; the key travels in `x-api-key`. Cloudbeds refuses with HTTP 200 and
-`{"success": false, "message": ...}`, so refusals are mapped by message (`_refusal`). Room
-types are Cloudbeds room types, rate plans are `ratePlanID`s ("base" for the room's own rate).
-Cloudbeds stores `thirdPartyIdentifier`; ours carries the idempotency marker and the plan code.
+`{"success": false, "message": ...}`, so refusals are mapped by message; the JSON shapes and the
+error table live in `cloudbeds_mapping.py`. Room types are Cloudbeds room types, rate plans are
+`ratePlanID`s ("base" for the room's own rate). Cloudbeds stores `thirdPartyIdentifier`; ours
+carries the idempotency marker and the plan code.
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ from typing import Any
 import httpx
 import structlog
 
-from hotelbot.pms import policy as cancellation_policy
+from hotelbot.pms.adapters import cloudbeds_mapping as mapping
 from hotelbot.pms.adapters import vendor
 from hotelbot.pms.adapters.base import AdapterConfig
 from hotelbot.pms.errors import (
     InvalidRequest,
     PmsAuthError,
-    PmsError,
-    PmsForbidden,
-    PmsUnavailable,
     RateChanged,
-    ReservationNotFound,
     ReservationNotModifiable,
     RoomUnavailable,
 )
@@ -37,9 +34,7 @@ from hotelbot.pms.schemas import (
     Availability,
     Cancellation,
     CancellationPolicy,
-    Guest,
     GuestContact,
-    NightPrice,
     Occupancy,
     Offer,
     Property,
@@ -52,31 +47,16 @@ from hotelbot.pms.schemas import (
     ReservationStatus,
     RoomType,
     ServiceCatalogue,
-    ServiceRequest,
-    ServiceRequestCreate,
-    TaxKind,
-    TaxLine,
 )
 
 log = structlog.get_logger(__name__)
 Body = dict[str, Any]
 NAME = "cloudbeds"
-BASE_PLAN = "base"
 QUOTE_TTL = dt.timedelta(minutes=15)
 IDEMPOTENCY_WINDOW = dt.timedelta(hours=24)
-#: Cloudbeds keeps no child ages; reservations read back report this age per child.
-CHILD_AGE = 10
-STATUSES = {
-    "confirmed": ReservationStatus.CONFIRMED,
-    "not_confirmed": ReservationStatus.CONFIRMED,
-    "canceled": ReservationStatus.CANCELLED,
-    "checked_in": ReservationStatus.CHECKED_IN,
-    "checked_out": ReservationStatus.CHECKED_OUT,
-    "no_show": ReservationStatus.NO_SHOW,
-}
 
 
-class CloudbedsAdapter:
+class CloudbedsAdapter(vendor.VendorAdapter):
     """`PmsAdapter` over one Cloudbeds property. Cancellation terms are not exposed by v1.3, so
     they come from settings: `non_refundable` plan codes, `free_days` and `fee_nights`."""
 
@@ -95,39 +75,33 @@ class CloudbedsAdapter:
         free_days: int = 2,
         fee_nights: int = 1,
         payment_method: str = "cash",
-        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        now: Callable[[], dt.datetime] = vendor.utc_now,
     ) -> None:
-        self._http, self._owns_http = vendor.build_http(
-            base_url, http=http, transport=transport, timeout_seconds=timeout_seconds
+        super().__init__(
+            base_url, transport=transport, http=http, timeout_seconds=timeout_seconds, now=now
         )
-        self._base = base_url.rstrip("/")
         self._headers = {"x-api-key": api_key, "X-PROPERTY-ID": property_id}
         self._property_id = property_id
         self._non_refundable = non_refundable
         self._free_days = free_days
         self._fee_nights = fee_nights
         self._payment_method = payment_method
-        self._now = now
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
 
     # ---- transport -----------------------------------------------------------------------
 
     async def _call(self, verb: str, method: str, values: Mapping[str, Any]) -> Body:
-        url = f"{self._base}/{method}"
-        params = {k: _text(v) for k, v in values.items() if v is not None}
+        path = f"/{method}"
+        params = {k: mapping.form_text(v) for k, v in values.items() if v is not None}
         if verb == "GET":
-            request = self._http.build_request(verb, url, params=params, headers=self._headers)
+            request = self._http.request(verb, path, params=params, headers=self._headers)
         else:
-            request = self._http.build_request(verb, url, data=params, headers=self._headers)
-        response = await vendor.send(self._http, NAME, method, request)
+            request = self._http.request(verb, path, data=params, headers=self._headers)
+        response = await self._http.send(method, request)
         if response.status_code != 200:
-            raise _http_error(method, response.status_code)
-        body = vendor.json_body(response, NAME, method)
+            raise mapping.http_error(method, response.status_code)
+        body = self._http.json(response, method)
         if not isinstance(body, dict) or body.get("success") is not True:
-            raise _refusal(method, str((body or {}).get("message") or ""))
+            raise mapping.refusal(method, str((body or {}).get("message") or ""))
         return body
 
     # ---- inventory -----------------------------------------------------------------------
@@ -143,25 +117,12 @@ class CloudbedsAdapter:
 
     async def list_room_types(self, property: Property) -> list[RoomType]:
         body = await self._call("GET", "getRoomTypes", {"propertyIDs": self._property_id})
-        return [
-            RoomType(
-                code=r["roomTypeID"],
-                name=r["roomTypeName"],
-                description=r.get("roomTypeDescription") or "",
-                max_adults=int(r["maxGuests"]),
-                max_children=max(int(r["maxGuests"]) - 1, 0),
-                max_occupancy=int(r["maxGuests"]),
-            )
-            for r in body["data"]
-        ]
+        return [mapping.room_type(r) for r in body["data"]]
 
     async def _rate_rows(
         self, check_in: dt.date, check_out: dt.date, occupancy: Occupancy
     ) -> list[Body]:
-        per_room = Occupancy(
-            adults=-(-occupancy.adults // occupancy.rooms),
-            children_ages=occupancy.children_ages[: -(-occupancy.children // occupancy.rooms)],
-        )
+        per_room = mapping.per_room(occupancy)
         query = {
             "propertyIDs": self._property_id,
             "startDate": check_in,
@@ -178,7 +139,7 @@ class CloudbedsAdapter:
         rooms: dict[str, list[str]] = defaultdict(list)
         names: dict[str, str] = {}
         for row in rows:
-            code = _plan_code(row)
+            code = mapping.plan_code(row)
             rooms[code].append(row["roomTypeID"])
             names[code] = row.get("ratePlanNamePublic") or "Room rate"
         return [
@@ -193,18 +154,11 @@ class CloudbedsAdapter:
         ]
 
     def _offer(self, row: Body, occupancy: Occupancy, currency: str) -> Offer | None:
-        detail = row.get("roomRateDetailed") or []
-        if not detail:
+        nights = mapping.rate_nights(row, occupancy.rooms)
+        if not nights:
             return None
-        nights = [
-            NightPrice(
-                date=dt.date.fromisoformat(d["date"]),
-                amount=vendor.money(d.get("totalRate", d.get("rate"))) * occupancy.rooms,
-            )
-            for d in detail
-        ]
         subtotal = sum((n.amount for n in nights), Decimal(0))
-        code = _plan_code(row)
+        code = mapping.plan_code(row)
         return Offer(
             room_type_code=row["roomTypeID"],
             room_type_name=str(row.get("roomTypeName") or row["roomTypeID"]),
@@ -246,7 +200,7 @@ class CloudbedsAdapter:
         stay's own rooms count as taken, so `putReservation` is left to judge availability."""
         rows = await self._rate_rows(request.check_in, request.check_out, request.occupancy)
         for row in rows:
-            wanted = (row["roomTypeID"], _plan_code(row))
+            wanted = (row["roomTypeID"], mapping.plan_code(row))
             if wanted != (request.room_type_code, request.rate_plan_code):
                 continue
             offer = self._offer(row, request.occupancy, property.currency)
@@ -272,7 +226,7 @@ class CloudbedsAdapter:
             total=offer.total,
             currency=offer.currency,
             cancellation_policy=policy,
-            free_cancellation_until=_deadline(property, policy, request.check_in),
+            free_cancellation_until=mapping.deadline(property, policy, request.check_in),
             expires_at=self._now() + QUOTE_TTL,
         )
 
@@ -284,25 +238,6 @@ class CloudbedsAdapter:
         rows = (await self._call("GET", "getReservations", query))["data"]
         found = [r for r in rows if (r.get("thirdPartyIdentifier") or "").startswith(tag + ":")]
         return str(found[0]["reservationID"]) if found else None
-
-    def _room_fields(self, rate_id: str, room_type: str, occupancy: Occupancy) -> Body:
-        """One `rooms[i]` / `adults[i]` / `children[i]` entry per room, the party spread evenly."""
-        fields: Body = {}
-        for i in range(occupancy.rooms):
-            adults = occupancy.adults // occupancy.rooms + (i < occupancy.adults % occupancy.rooms)
-            kids = occupancy.children // occupancy.rooms + (
-                i < occupancy.children % occupancy.rooms
-            )
-            fields |= {
-                f"rooms[{i}][roomTypeID]": room_type,
-                f"rooms[{i}][quantity]": 1,
-                f"rooms[{i}][roomRateID]": rate_id,
-                f"adults[{i}][roomTypeID]": room_type,
-                f"adults[{i}][quantity]": adults,
-                f"children[{i}][roomTypeID]": room_type,
-                f"children[{i}][quantity]": kids,
-            }
-        return fields
 
     async def create_reservation(
         self, property: Property, request: ReservationCreate, *, idempotency_key: str
@@ -332,7 +267,7 @@ class CloudbedsAdapter:
             "thirdPartyIdentifier": f"{tag}:{offer.rate_plan_code}",
             "sendEmailConfirmation": True,
         }
-        form |= self._room_fields(row["rateID"], request.room_type_code, request.occupancy)
+        form |= mapping.room_fields(row["rateID"], request.room_type_code, request.occupancy)
         posted = await self._call("POST", "postReservation", form)
         log.info("pms.cloudbeds.reservation_posted", marker=tag)
         return await self.get_reservation(property, str(posted["reservationID"]))
@@ -345,42 +280,8 @@ class CloudbedsAdapter:
         raw = await self._raw(reference)
         query = {"propertyID": self._property_id, "reservationID": reference}
         guest = (await self._call("GET", "getGuest", query))["data"]
-        return self._reservation(property, raw, guest)
-
-    def _reservation(self, property: Property, raw: Body, guest: Body) -> Reservation:
-        rooms = list(raw.get("unassigned") or []) + list(raw.get("assigned") or [])
-        by_night: dict[dt.date, Decimal] = defaultdict(Decimal)
-        for room in rooms:
-            for day in room.get("dailyRates") or []:
-                by_night[dt.date.fromisoformat(day["date"])] += vendor.money(day["rate"])
-        nights = [NightPrice(date=d, amount=a) for d, a in sorted(by_night.items())]
-        subtotal = sum((n.amount for n in nights), Decimal(0))
-        total = max(vendor.money(raw.get("total")), subtotal)
-        plan = (raw.get("thirdPartyIdentifier") or "").partition(":")[2] or BASE_PLAN
-        policy = self._policy(plan)
-        check_in = dt.date.fromisoformat(raw["startDate"])
-        modified = _parse_time(raw.get("dateModified") or raw["dateCreated"])
-        status = STATUSES.get(raw["status"], ReservationStatus.CONFIRMED)
-        return Reservation(
-            reference=str(raw["reservationID"]),
-            property_id=property.id,
-            status=status,
-            check_in=check_in,
-            check_out=dt.date.fromisoformat(raw["endDate"]),
-            occupancy=_occupancy(rooms),
-            room_type_code=str(rooms[0]["roomTypeID"]) if rooms else "unknown",
-            rate_plan_code=plan,
-            guest=_guest(guest, raw),
-            nights=nights,
-            subtotal=subtotal,
-            taxes=_taxes(total - subtotal),
-            total=total,
-            currency=property.currency,
-            cancellation_policy=policy,
-            free_cancellation_until=_deadline(property, policy, check_in),
-            created_at=_parse_time(raw["dateCreated"]),
-            updated_at=modified,
-            cancelled_at=modified if status is ReservationStatus.CANCELLED else None,
+        return mapping.reservation(
+            property, raw, guest, self._policy(mapping.reservation_plan(raw))
         )
 
     async def list_reservations(
@@ -417,7 +318,7 @@ class CloudbedsAdapter:
         if change.expected_total is not None and offer.total != change.expected_total:
             raise RateChanged("cloudbeds: the price changed since the quote")
         form: Body = {"propertyID": self._property_id, "reservationID": reference}
-        fields = self._room_fields(row["rateID"], wanted.room_type_code, wanted.occupancy)
+        fields = mapping.room_fields(row["rateID"], wanted.room_type_code, wanted.occupancy)
         for i in range(wanted.occupancy.rooms):
             form |= {
                 f"rooms[{i}][roomTypeID]": wanted.room_type_code,
@@ -465,114 +366,6 @@ class CloudbedsAdapter:
         return ServiceCatalogue(
             property_id=property.id, currency=property.currency, services=[], room_service_menu=[]
         )
-
-    async def create_service_request(
-        self, property: Property, request: ServiceRequestCreate, *, idempotency_key: str
-    ) -> ServiceRequest:
-        raise vendor.unsupported(NAME, "service requests")
-
-    async def get_service_request(self, property: Property, request_id: str) -> ServiceRequest:
-        raise vendor.unsupported(NAME, "service requests")
-
-
-# ---- errors ------------------------------------------------------------------------------
-
-
-def _http_error(method: str, status: int) -> PmsError:
-    log.warning("pms.cloudbeds.error", operation=method, status=status)
-    if status == 401:
-        return PmsAuthError("cloudbeds: the API key was refused")
-    if status == 403:
-        return PmsForbidden("cloudbeds: the API key may not use this method or property")
-    if status == 400:
-        return InvalidRequest(f"cloudbeds: {method} rejected the request")
-    if status == 429 or status >= 500:
-        return PmsUnavailable(f"cloudbeds: {method} answered {status}")
-    return PmsError(f"cloudbeds: {method} answered {status}")
-
-
-def _refusal(method: str, message: str) -> PmsError:
-    """Map a `success: false` message (HTTP 200) to our typed error."""
-    lowered = message.lower()
-    log.warning("pms.cloudbeds.refused", operation=method, message_length=len(message))
-    if "not available" in lowered or "availability" in lowered:
-        return RoomUnavailable("cloudbeds: no room of this type for the whole stay")
-    if "reservation" in lowered and "not found" in lowered:
-        return ReservationNotFound("cloudbeds: unknown reservation reference")
-    if "can not be modified" in lowered or "cannot be modified" in lowered:
-        return ReservationNotModifiable("cloudbeds: the reservation cannot change any more")
-    if "not active anymore" in lowered:
-        return PmsAuthError("cloudbeds: the user who connected hotelbot was deactivated")
-    if "property" in lowered:
-        return PmsForbidden("cloudbeds: the API key has no access to this property")
-    return InvalidRequest(f"cloudbeds: {method} refused the request")
-
-
-# ---- mapping helpers ---------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _plan_code(row: Body) -> str:
-    return str(row.get("ratePlanID") or BASE_PLAN)
-
-
-def _parse_time(text: str) -> dt.datetime:
-    # Cloudbeds datetimes are "YYYY-MM-DD HH:MM:SS" in UTC.
-    return dt.datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=dt.UTC)
-
-
-def _deadline(
-    property: Property, policy: CancellationPolicy, check_in: dt.date
-) -> dt.datetime | None:
-    return cancellation_policy.free_cancellation_until(
-        policy,
-        check_in=check_in,
-        check_in_time=property.check_in_time,
-        timezone=property.timezone,
-    )
-
-
-def _occupancy(rooms: list[Body]) -> Occupancy:
-    adults = sum(int(r.get("adults") or 0) for r in rooms)
-    children = sum(int(r.get("children") or 0) for r in rooms)
-    return Occupancy(
-        adults=max(adults, 1), children_ages=[CHILD_AGE] * children, rooms=max(len(rooms), 1)
-    )
-
-
-def _taxes(extra: Decimal) -> list[TaxLine]:
-    if extra <= 0:
-        return []
-    return [
-        TaxLine(
-            code="taxes-and-fees",
-            name="Taxes and fees",
-            kind=TaxKind.PERCENT,
-            included=False,
-            amount=extra,
-        )
-    ]
-
-
-def _guest(guest: Body, raw: Body) -> Guest:
-    phone = vendor.e164(guest.get("cellPhone") or guest.get("phone"))
-    email = vendor.email(guest.get("email") or raw.get("guestEmail"))
-    if not phone and not email:
-        raise PmsError("cloudbeds: the reservation's guest has no usable phone or email")
-    return Guest(
-        id=str(raw.get("guestID") or guest.get("guestID") or raw["reservationID"]),
-        first_name=guest.get("firstName") or "Guest",
-        last_name=guest.get("lastName") or "",
-        phone=phone,
-        email=email,
-    )
 
 
 def create_adapter(config: AdapterConfig) -> CloudbedsAdapter:

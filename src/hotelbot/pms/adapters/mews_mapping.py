@@ -1,6 +1,7 @@
 """Mews Connector JSON → our contract, and Mews error answers → our typed errors (pure functions).
 
-Kept apart from `mews.py` so the adapter reads as the sequence of Connector calls it makes.
+Also the enterprise `Setup` and the request shapes derived from it (intervals, stays, person
+counts). Kept apart from `mews.py` so the adapter reads as the sequence of Connector calls it makes.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import structlog
 
+from hotelbot.pms import policy as policy_rules
 from hotelbot.pms.adapters import vendor
 from hotelbot.pms.errors import (
     InvalidRequest,
@@ -29,7 +32,9 @@ from hotelbot.pms.schemas import (
     Guest,
     NightPrice,
     Occupancy,
+    Offer,
     RatePlan,
+    ReservationStatus,
     RoomType,
     TaxKind,
     TaxLine,
@@ -38,6 +43,28 @@ from hotelbot.pms.schemas import (
 log = structlog.get_logger(__name__)
 Body = dict[str, Any]
 _DURATION = re.compile(r"(\d+)D(?:T(\d+)H)?")
+STATES = {
+    "Canceled": ReservationStatus.CANCELLED,
+    "Started": ReservationStatus.CHECKED_IN,
+    "Processed": ReservationStatus.CHECKED_OUT,
+}
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Enterprise configuration read once and cached: it changes rarely and every call needs it."""
+
+    timezone: str
+    currency: str
+    service_id: str
+    check_in: dt.time
+    check_out: dt.time
+    room_types: dict[str, RoomType]
+    rate_plans: dict[str, RatePlan]
+    adult_id: str
+    child_id: str | None
+    child_age: int
+    loaded_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -191,4 +218,71 @@ def guest(customer: Body) -> Guest:
         phone=phone,
         email=email,
         language=customer.get("LanguageCode"),
+    )
+
+
+# ---- request shapes from the setup -------------------------------------------------------
+
+
+def night_start(setup: Setup, night: dt.date) -> str:
+    local = dt.datetime.combine(night, dt.time(0, 0), ZoneInfo(setup.timezone))
+    return utc_text(local)
+
+
+def interval(setup: Setup, check_in: dt.date, check_out: dt.date) -> Body:
+    last = check_out - dt.timedelta(days=1)
+    return {
+        "FirstTimeUnitStartUtc": night_start(setup, check_in),
+        "LastTimeUnitStartUtc": night_start(setup, last),
+    }
+
+
+def stay_utc(setup: Setup, check_in: dt.date, check_out: dt.date) -> Body:
+    zone = ZoneInfo(setup.timezone)
+    return {
+        "StartUtc": utc_text(dt.datetime.combine(check_in, setup.check_in, zone)),
+        "EndUtc": utc_text(dt.datetime.combine(check_out, setup.check_out, zone)),
+    }
+
+
+def person_counts(setup: Setup, occupancy: Occupancy) -> list[Body]:
+    counts = [{"AgeCategoryId": setup.adult_id, "Count": occupancy.adults}]
+    if occupancy.children:
+        if setup.child_id is None:
+            raise InvalidRequest("mews: this property takes no children")
+        counts.append({"AgeCategoryId": setup.child_id, "Count": occupancy.children})
+    return counts
+
+
+def occupancy(setup: Setup, counts: list[Body]) -> Occupancy:
+    adults = sum(c["Count"] for c in counts if c["AgeCategoryId"] == setup.adult_id)
+    children = sum(c["Count"] for c in counts if c["AgeCategoryId"] != setup.adult_id)
+    # Mews keeps age categories, not ages: report the category's upper age.
+    return Occupancy(adults=max(adults, 1), children_ages=[setup.child_age] * children)
+
+
+def deadline(setup: Setup, plan: RatePlan, check_in: dt.date) -> dt.datetime | None:
+    return policy_rules.free_cancellation_until(
+        plan.cancellation_policy,
+        check_in=check_in,
+        check_in_time=setup.check_in,
+        timezone=setup.timezone,
+    )
+
+
+def offer(setup: Setup, room: RoomType, plan: RatePlan, priced: Priced, free: int) -> Offer:
+    subtotal = sum((n.amount for n in priced.nights), Decimal(0))
+    return Offer(
+        room_type_code=room.code,
+        room_type_name=room.name,
+        rate_plan_code=plan.code,
+        rate_plan_name=plan.name,
+        available_rooms=max(free, 0),
+        breakfast_included=plan.breakfast_included,
+        refundable=plan.refundable,
+        nights=priced.nights,
+        subtotal=subtotal,
+        taxes=tax_lines(priced),
+        total=subtotal,
+        currency=setup.currency,
     )

@@ -1,7 +1,8 @@
 """What every cloud-PMS adapter shares: one HTTP call with transport errors mapped, money, policies.
 
-Vendor adapters (`mews.py`, `cloudbeds.py`) send every request through `send()`, so a timeout
-or a refused connection is always `PmsUnavailable` (retryable) and never an httpx exception.
+Vendor adapters (`mews.py`, `cloudbeds.py`) extend `VendorAdapter` and send every request
+through `VendorHttp.send()`, so a timeout or a refused connection is always `PmsUnavailable`
+(retryable) and never an httpx exception.
 Vendor error *bodies* are never copied into our messages: they may echo guest input.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,52 +21,101 @@ import structlog
 
 from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.errors import InvalidRequest, PmsError, PmsUnavailable
-from hotelbot.pms.schemas import CancellationPolicy, NightPrice
+from hotelbot.pms.schemas import (
+    CancellationPolicy,
+    NightPrice,
+    Property,
+    ServiceRequest,
+    ServiceRequestCreate,
+)
 
 log = structlog.get_logger(__name__)
 CENT = Decimal("0.01")
 
 
-def build_http(
-    base_url: str,
-    *,
-    http: httpx.AsyncClient | None,
-    transport: httpx.AsyncBaseTransport | None,
-    timeout_seconds: float,
-    headers: dict[str, str] | None = None,
-) -> tuple[httpx.AsyncClient, bool]:
-    """The client to use and whether the adapter owns it (and must close it)."""
-    if http is not None:
-        return http, False
-    client = httpx.AsyncClient(
-        base_url=base_url.rstrip("/"),
-        transport=transport,
-        timeout=httpx.Timeout(timeout_seconds),
-        headers=headers,
-    )
-    return client, True
+class VendorHttp:
+    """One vendor's HTTP client: requests go to `base_url`, network failures become
+    `PmsUnavailable`, and only a client opened here is closed by `aclose()`."""
+
+    def __init__(
+        self,
+        adapter: str,
+        base_url: str,
+        *,
+        http: httpx.AsyncClient | None,
+        transport: httpx.AsyncBaseTransport | None,
+        timeout_seconds: float,
+    ) -> None:
+        self.adapter = adapter
+        self.base_url = base_url.rstrip("/")
+        # A client passed in (the PMS service's shared pool) belongs to its owner.
+        self._owned = http is None
+        self._client = http or httpx.AsyncClient(
+            base_url=self.base_url, transport=transport, timeout=httpx.Timeout(timeout_seconds)
+        )
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Request:
+        return self._client.build_request(method, f"{self.base_url}{path}", **kwargs)
+
+    async def send(self, operation: str, request: httpx.Request) -> httpx.Response:
+        """Send one vendor request; network failures become `PmsUnavailable`."""
+        try:
+            return await self._client.send(request)
+        except httpx.TimeoutException as exc:
+            log.warning("pms.vendor.timeout", adapter=self.adapter, operation=operation)
+            raise PmsUnavailable(f"{self.adapter}: {operation} timed out") from exc
+        except httpx.TransportError as exc:
+            log.warning("pms.vendor.unreachable", adapter=self.adapter, operation=operation)
+            raise PmsUnavailable(f"{self.adapter}: {operation} could not reach the PMS") from exc
+
+    def json(self, response: httpx.Response, operation: str) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            # A proxy's HTML error page or a truncated body: the vendor is not answering properly.
+            raise PmsUnavailable(
+                f"{self.adapter}: {operation} returned a body that is not JSON"
+            ) from exc
+
+    async def aclose(self) -> None:
+        if self._owned:
+            await self._client.aclose()
 
 
-async def send(
-    http: httpx.AsyncClient, adapter: str, operation: str, request: httpx.Request
-) -> httpx.Response:
-    """Send one vendor request; network failures become `PmsUnavailable`."""
-    try:
-        return await http.send(request)
-    except httpx.TimeoutException as exc:
-        log.warning("pms.vendor.timeout", adapter=adapter, operation=operation)
-        raise PmsUnavailable(f"{adapter}: {operation} timed out") from exc
-    except httpx.TransportError as exc:
-        log.warning("pms.vendor.unreachable", adapter=adapter, operation=operation)
-        raise PmsUnavailable(f"{adapter}: {operation} could not reach the PMS") from exc
+class VendorAdapter:
+    """What `MewsAdapter` and `CloudbedsAdapter` share: the HTTP client, the clock, closing,
+    and the service-request operations no vendor API offers."""
+
+    name: str
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None,
+        http: httpx.AsyncClient | None,
+        timeout_seconds: float,
+        now: Callable[[], dt.datetime],
+    ) -> None:
+        self._http = VendorHttp(
+            self.name, base_url, http=http, transport=transport, timeout_seconds=timeout_seconds
+        )
+        self._now = now
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def create_service_request(
+        self, property: Property, request: ServiceRequestCreate, *, idempotency_key: str
+    ) -> ServiceRequest:
+        raise unsupported(self.name, "service requests")
+
+    async def get_service_request(self, property: Property, request_id: str) -> ServiceRequest:
+        raise unsupported(self.name, "service requests")
 
 
-def json_body(response: httpx.Response, adapter: str, operation: str) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        # A proxy's HTML error page or a truncated body: the vendor is not answering properly.
-        raise PmsUnavailable(f"{adapter}: {operation} returned a body that is not JSON") from exc
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def money(value: Any) -> Decimal:
