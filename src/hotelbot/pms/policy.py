@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from hotelbot.pms.schemas import CancellationPolicy
+from hotelbot.pms.schemas import CancellationPolicy, Property
 
 CENT = Decimal("0.01")
 
@@ -25,6 +25,18 @@ def free_cancellation_until(
     local_day = check_in - dt.timedelta(days=policy.deadline_days_before)
     local = dt.datetime.combine(local_day, check_in_time, tzinfo=ZoneInfo(timezone))
     return local.astimezone(dt.UTC)
+
+
+def property_deadline(
+    property: Property, policy: CancellationPolicy, check_in: dt.date
+) -> dt.datetime | None:
+    """`free_cancellation_until` at the property's own check-in time and time zone."""
+    return free_cancellation_until(
+        policy,
+        check_in=check_in,
+        check_in_time=property.check_in_time,
+        timezone=property.timezone,
+    )
 
 
 def cancellation_fee(

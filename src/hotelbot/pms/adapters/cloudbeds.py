@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import structlog
 
+from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.adapters import cloudbeds_mapping as mapping
 from hotelbot.pms.adapters import vendor
 from hotelbot.pms.adapters.base import AdapterConfig
@@ -226,7 +227,9 @@ class CloudbedsAdapter(vendor.VendorAdapter):
             total=offer.total,
             currency=offer.currency,
             cancellation_policy=policy,
-            free_cancellation_until=mapping.deadline(property, policy, request.check_in),
+            free_cancellation_until=cancellation_policy.property_deadline(
+                property, policy, request.check_in
+            ),
             expires_at=self._now() + QUOTE_TTL,
         )
 

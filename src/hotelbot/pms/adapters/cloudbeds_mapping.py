@@ -160,17 +160,6 @@ def rate_nights(row: Body, rooms: int) -> list[NightPrice]:
     ]
 
 
-def deadline(
-    property: Property, policy: CancellationPolicy, check_in: dt.date
-) -> dt.datetime | None:
-    return policy_rules.free_cancellation_until(
-        policy,
-        check_in=check_in,
-        check_in_time=property.check_in_time,
-        timezone=property.timezone,
-    )
-
-
 def reservation(
     property: Property, raw: Body, guest_row: Body, policy: CancellationPolicy
 ) -> Reservation:
@@ -202,7 +191,7 @@ def reservation(
         total=total,
         currency=property.currency,
         cancellation_policy=policy,
-        free_cancellation_until=deadline(property, policy, check_in),
+        free_cancellation_until=policy_rules.property_deadline(property, policy, check_in),
         created_at=parse_time(raw["dateCreated"]),
         updated_at=modified,
         cancelled_at=modified if status is ReservationStatus.CANCELLED else None,

@@ -134,11 +134,8 @@ class BuiltinAdapter:
             total=to_money(priced.total_cents),
             currency=property.currency,
             cancellation_policy=policy,
-            free_cancellation_until=cancellation_policy.free_cancellation_until(
-                policy,
-                check_in=request.check_in,
-                check_in_time=property.check_in_time,
-                timezone=property.timezone,
+            free_cancellation_until=cancellation_policy.property_deadline(
+                property, policy, request.check_in
             ),
             expires_at=now + QUOTE_TTL,
         )

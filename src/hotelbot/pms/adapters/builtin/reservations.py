@@ -172,7 +172,7 @@ async def cancel(
     """Mark cancelled with the fee the rate plan's policy charges at `now`."""
     policy = await _policy(session, row)
     nights = await _nights(session, row.id)
-    deadline = _deadline(property, policy, row.check_in)
+    deadline = cancellation_policy.property_deadline(property, policy, row.check_in)
     row.cancellation_fee_cents = pricing.cancellation_fee_cents(
         policy,
         night_cents=[pricing.to_cents(n.amount) for n in nights],
@@ -248,7 +248,9 @@ async def _out(session: AsyncSession, property: Property, row: PmsReservation) -
         total=to_money(row.total_cents),
         currency=row.currency,
         cancellation_policy=policy,
-        free_cancellation_until=_deadline(property, policy, row.check_in),
+        free_cancellation_until=cancellation_policy.property_deadline(
+            property, policy, row.check_in
+        ),
         created_at=row.created_at,
         updated_at=row.updated_at,
         cancelled_at=row.cancelled_at,
@@ -276,17 +278,6 @@ async def _policy(session: AsyncSession, row: PmsReservation) -> CancellationPol
     plan = await session.get(PmsRatePlan, row.rate_plan_id)
     assert plan is not None
     return _plan_policy(plan)
-
-
-def _deadline(
-    property: Property, policy: CancellationPolicy, check_in: dt.date
-) -> dt.datetime | None:
-    return cancellation_policy.free_cancellation_until(
-        policy,
-        check_in=check_in,
-        check_in_time=property.check_in_time,
-        timezone=property.timezone,
-    )
 
 
 async def _nights(session: AsyncSession, reservation_id: uuid.UUID) -> list[NightPrice]:
