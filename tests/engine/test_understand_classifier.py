@@ -59,6 +59,8 @@ GENERAL = [
     ("en", "when will my new credit card arrive from the bank", "out_of_scope", None, None),
     ("en", "how much interest does my savings account earn", "out_of_scope", None, None),
     ("en", "do you accept bank transfer for the deposit?", "faq", "payment", None),
+    ("en", "someone used my card without asking, how do I report it", "out_of_scope", None, None),
+    ("en", "can I pay with my credit card when I arrive?", "faq", "payment", None),
     # A recommendation for another hotel is not a booking here.
     ("de", "welches günstige Hotel in Köln können Sie empfehlen?", "out_of_scope", None, None),
     # A guest naming their booking with nothing else wants to know about it.

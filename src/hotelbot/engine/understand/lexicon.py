@@ -1873,8 +1873,9 @@ MY_BOOKING: tuple[str, ...] = (
     "nostra prenotazione", "minha reserva", "nossa reserva",
 )  # fmt: skip
 
-#: Personal banking and money matters: "card" and "pay" there are the guest's bank's business,
-#: not the hotel's payment FAQ ("which day is pay day", "my credit card application").
+#: Personal banking, bills and travel papers: "card", "pay" and "visa" there are the guest's
+#: bank's (or consulate's) business, not the hotel's payment FAQ ("which day is pay day", "my
+#: credit card application", "do I need a visa").
 BANKING: tuple[str, ...] = (
     "bank", "banks", "banking", "bank account", "account", "accounts", "savings",
     "checkings", "checking account", "my checking", "credit score", "credit limit", "credit report",
@@ -1885,7 +1886,12 @@ BANKING: tuple[str, ...] = (
     "credit card application", "application", "utilities", "minimum payment", "pay off",
     "transfer money", "lost my card", "stolen card", "card was stolen", "replacement card",
     "card declined", "freeze my card", "chase", "wells fargo", "citibank", "bank of america",
-    "venmo", "cuenta bancaria", "bankkonto", "compte bancaire", "conto corrente",
+    "venmo", "my card", "my credit card", "my debit card", "my visa", "my new card",
+    "new card", "new credit card", "lost card", "card is lost", "card expires", "expiration",
+    "expire", "expires", "points", "fraud", "unauthorized", "phone bill", "energy bill",
+    "utility bill", "electric bill", "water bill", "car bill", "pay a bill", "pay bills",
+    "credit card offer", "apply for a credit card", "need a visa", "a visa if", "visa to",
+    "charged if i use", "cuenta bancaria", "bankkonto", "compte bancaire", "conto corrente",
     "conta bancaria", "hipoteca", "hypothek", "mutuo", "prestamo", "emprestimo",
 )  # fmt: skip
 
