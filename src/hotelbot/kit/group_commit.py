@@ -4,6 +4,7 @@ A request calls `await batcher.submit(item)`. Items that arrive while a transact
 written and committed wait, and the next transaction takes all of them (up to `max_batch`):
 no timer, so an idle server commits a lone item at once and a busy one amortises the
 statements and the commit (an fsync on PostgreSQL) over everything that queued meanwhile.
+With `writers` > 1 (PostgreSQL), that many transactions may be in flight at once.
 `submit` returns only after the transaction holding its item has committed and its jobs have
 been handed to the queue, so durability is exactly that of one transaction per item.
 
@@ -38,20 +39,25 @@ class GroupCommit(Generic[T, R]):
         apply: Apply[T, R],
         *,
         max_batch: int = 100,
+        writers: int = 1,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._apply = apply
         self._max_batch = max_batch
+        self._max_writers = writers
         self._waiting: list[tuple[T, asyncio.Future[R]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writers: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: T) -> R:
         """Write `item` in the next transaction; its result once that transaction committed."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
-        if self._writer is None or self._writer.done():
-            # One writer task per burst: it drains the queue, then ends.
-            self._writer = asyncio.create_task(self._drain())
+        if len(self._writers) < self._max_writers:
+            # Writer tasks drain the queue, then end; with several, one batch is written
+            # while another waits for its commit (PostgreSQL's WAL flush).
+            writer = asyncio.create_task(self._drain())
+            self._writers.add(writer)
+            writer.add_done_callback(self._writers.discard)
         # shield: a client that hangs up must not cancel the batch its item belongs to.
         return await asyncio.shield(future)
 

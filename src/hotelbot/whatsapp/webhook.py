@@ -99,13 +99,18 @@ def _ingest_for(resources: Resources) -> GroupCommit[_Delivery, None]:
     """The process's group commit for webhook deliveries (one per Resources)."""
     ingest: GroupCommit[_Delivery, None] | None = resources.extras.get(_INGEST)
     if ingest is None:
-        ingest = GroupCommit(resources.sessionmaker, _store, max_batch=MAX_BATCH)
+        # SQLite has one writer at a time; PostgreSQL overlaps one batch's commit (WAL flush)
+        # with the next batch's statements.
+        writers = 1 if resources.engine.dialect.name == "sqlite" else POSTGRES_WRITERS
+        ingest = GroupCommit(resources.sessionmaker, _store, max_batch=MAX_BATCH, writers=writers)
         resources.extras[_INGEST] = ingest
     return ingest
 
 
 #: Most deliveries one transaction takes (more wait for the next one).
 MAX_BATCH = 100
+#: Transactions in flight at once on PostgreSQL (each holds a pooled connection meanwhile).
+POSTGRES_WRITERS = 3
 
 
 async def _store(session: AsyncSession, deliveries: Sequence[_Delivery]) -> list[None]:
