@@ -12,8 +12,9 @@ import base64
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -63,30 +64,49 @@ async def _migrate(url: str) -> None:
     await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """URL of a migrated database (Postgres) or template file (SQLite) for this run."""
+def template_database(
+    tmp_path_factory: pytest.TempPathFactory,
+    prefix: str,
+    prepare: Callable[[str], Coroutine[Any, Any, None]],
+) -> Iterator[str]:
+    """Body of a session fixture: a database `prepare`d once for the run.
+
+    Postgres: a fresh database named `<prefix>_<random>`, dropped at the end; yields its URL.
+    SQLite: a template file; yields its path, for `database_copy` to copy per test.
+    """
     if POSTGRES_URL:
-        name = f"hotelbot_test_{uuid.uuid4().hex[:10]}"
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
         url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
         asyncio.run(_create_postgres_database(POSTGRES_URL, name))
-        asyncio.run(_migrate(url))
+        asyncio.run(prepare(url))
         yield url
         asyncio.run(_drop_postgres_database(POSTGRES_URL, name))
         return
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    path = tmp_path_factory.mktemp(prefix) / "template.db"
+    asyncio.run(prepare(f"sqlite+aiosqlite:///{path}"))
     yield str(path)
+
+
+def database_copy(template: str, tmp_path: Path, filename: str) -> str:
+    """A clean database for one test: a copy of the SQLite template, or the run's Postgres
+    database (whose fixtures truncate it after each test)."""
+    if POSTGRES_URL:
+        return template
+    target = tmp_path / filename
+    shutil.copyfile(template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a migrated database (Postgres) or template file (SQLite) for this run."""
+    yield from template_database(tmp_path_factory, "hotelbot_test", _migrate)
 
 
 @pytest.fixture
 def db_url(migrated_db: str, tmp_path: Path) -> str:
     """A clean migrated database for this test."""
-    if POSTGRES_URL:
-        return migrated_db
-    target = tmp_path / "hotelbot.db"
-    shutil.copyfile(migrated_db, target)
-    return f"sqlite+aiosqlite:///{target}"
+    return database_copy(migrated_db, tmp_path, "hotelbot.db")
 
 
 @pytest.fixture

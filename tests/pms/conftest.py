@@ -7,10 +7,7 @@ re-seeded, so tests stay independent.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -18,7 +15,6 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotelbot.kit.db import create_engine, create_sessionmaker, session_scope
@@ -33,8 +29,8 @@ from tests.conftest import (
     POSTGRES_URL,
     TEST_BLIND_KEY,
     TEST_FIELD_KEYS,
-    _create_postgres_database,
-    _drop_postgres_database,
+    database_copy,
+    template_database,
 )
 
 #: A fixed "now" (UTC) for the PMS clock: the demo calendar starts on its local date.
@@ -65,26 +61,12 @@ async def _migrate_and_seed(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def pms_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if POSTGRES_URL:
-        name = f"hotelbot_pms_test_{uuid.uuid4().hex[:10]}"
-        url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-        asyncio.run(_create_postgres_database(POSTGRES_URL, name))
-        asyncio.run(_migrate_and_seed(url))
-        yield url
-        asyncio.run(_drop_postgres_database(POSTGRES_URL, name))
-        return
-    path = tmp_path_factory.mktemp("pms-template") / "pms.db"
-    asyncio.run(_migrate_and_seed(f"sqlite+aiosqlite:///{path}"))
-    yield str(path)
+    yield from template_database(tmp_path_factory, "hotelbot_pms_test", _migrate_and_seed)
 
 
 @pytest.fixture
 def pms_db_url(pms_template: str, tmp_path: Path) -> str:
-    if POSTGRES_URL:
-        return pms_template
-    target = tmp_path / "pms.db"
-    shutil.copyfile(pms_template, target)
-    return f"sqlite+aiosqlite:///{target}"
+    return database_copy(pms_template, tmp_path, "pms.db")
 
 
 @pytest.fixture

@@ -32,7 +32,9 @@ from hotelbot.pms.schemas import (
     ReservationCreate,
     ReservationStatus,
 )
+from tests.pms.conftest import Clock
 from tests.pms.fakes.cloudbeds import CloudbedsFakeState, create_cloudbeds_fake, default_state
+from tests.pms.fakes.transport import raising_transport
 
 BASE = "https://cloudbeds.test/api/v1.3"
 PROPERTY = Property(
@@ -46,15 +48,8 @@ PROPERTY = Property(
 MON = dt.date(2026, 7, 6)
 THU = dt.date(2026, 7, 9)
 SUN = dt.date(2026, 7, 12)
+START = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
 GUEST = GuestDetails(first_name="Lupe", last_name="Ortega", email="lupe.ortega@example.net")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -64,7 +59,7 @@ def state() -> CloudbedsFakeState:
 
 @pytest.fixture
 def clock(state: CloudbedsFakeState) -> Clock:
-    clock = Clock()
+    clock = Clock(START)
     state.now = clock
     return clock
 
@@ -307,10 +302,7 @@ async def test_other_property_is_refused(state: CloudbedsFakeState, clock: Clock
 async def test_vendor_down_raises_retryable_unavailable(
     state: CloudbedsFakeState, clock: Clock, failure: httpx.HTTPError
 ) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise failure
-
-    adapter = make_adapter(state, clock, httpx.MockTransport(handler))
+    adapter = make_adapter(state, clock, raising_transport(failure))
     with pytest.raises(PmsUnavailable) as raised:
         await adapter.availability(PROPERTY, THU, SUN, Occupancy())
     assert raised.value.retryable is True

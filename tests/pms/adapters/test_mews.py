@@ -32,7 +32,9 @@ from hotelbot.pms.schemas import (
     ReservationCreate,
     ReservationStatus,
 )
+from tests.pms.conftest import Clock
 from tests.pms.fakes.mews import MewsFakeState, create_mews_fake, default_state
+from tests.pms.fakes.transport import raising_transport
 
 BASE = "https://mews.test"
 PROPERTY = Property(
@@ -44,15 +46,8 @@ PROPERTY = Property(
 )
 THU = dt.date(2026, 4, 9)
 SUN = dt.date(2026, 4, 12)
+START = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 GUEST = GuestDetails(first_name="Ines", last_name="Varela", email="ines.varela@example.org")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 class LoseAddResponse(httpx.AsyncBaseTransport):
@@ -77,7 +72,7 @@ def state() -> MewsFakeState:
 
 @pytest.fixture
 def clock(state: MewsFakeState) -> Clock:
-    clock = Clock()
+    clock = Clock(START)
     state.now = clock
     return clock
 
@@ -374,10 +369,7 @@ async def test_wrong_tokens_raise_auth_error(state: MewsFakeState, clock: Clock)
 async def test_vendor_down_raises_retryable_unavailable(
     state: MewsFakeState, clock: Clock, failure: httpx.HTTPError
 ) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise failure
-
-    adapter = make_adapter(state, clock, httpx.MockTransport(handler))
+    adapter = make_adapter(state, clock, raising_transport(failure))
     with pytest.raises(PmsUnavailable) as raised:
         await adapter.availability(PROPERTY, THU, SUN, Occupancy())
     assert raised.value.retryable is True
