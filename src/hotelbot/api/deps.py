@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hotelbot.resources import Resources
 from hotelbot.kit.db import session_scope
+from hotelbot.resources import Resources
 from hotelbot.settings import Settings
 
 

@@ -82,7 +82,7 @@ def create_sessionmaker(
 async def session_scope(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commit and then dispatch enqueued jobs; on error roll back and drop them."""
+    """One unit of work: commit, then dispatch enqueued jobs; on error roll back, drop them."""
     async with sessionmaker() as session:
         try:
             yield session

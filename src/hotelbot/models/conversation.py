@@ -27,9 +27,7 @@ class Conversation(Base):
     id: Mapped[UuidPk]
     property_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("properties.id"), index=True)
     guest_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("guests.id"), index=True)
-    mode: Mapped[ConversationMode] = mapped_column(
-        String(16), default=ConversationMode.BOT
-    )
+    mode: Mapped[ConversationMode] = mapped_column(String(16), default=ConversationMode.BOT)
     #: The engine's state between turns (flow, collected slots, language).
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: Last guest message; free text may be sent for 24 hours after it.
