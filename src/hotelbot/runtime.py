@@ -96,8 +96,9 @@ async def _ensure_demo(resources: Resources) -> None:
 
 async def serve_embedded(settings: Settings, make_server: MakeServer) -> None:
     """`hotelbot run`: migrate, seed the demo hotel, serve everything, run the worker."""
-    from hotelbot.worker.main import start_background
+    from hotelbot.worker.main import start_background, warm_engine
 
+    warm_engine()
     await migrate_all(settings)
     async with open_resources(settings, queue_from(settings)) as resources:
         await _ensure_demo(resources)

@@ -28,6 +28,14 @@ def periodic_jobs(settings: Settings) -> list[tuple[Job, float]]:
     return [(job_for(conversation_jobs.sweep), settings.queue.sweep_interval_seconds)]
 
 
+def warm_engine() -> None:
+    """Load the language detector and the FAQ model now, so the first guest does not wait."""
+    from hotelbot.engine.understand import faq, language
+
+    language.warm_up()
+    faq.warm_faq_model()
+
+
 @dataclass
 class BackgroundWorker:
     """Jobs running as a task of this process (embedded mode). Call `stop()` before closing
@@ -59,6 +67,7 @@ async def run_worker(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    warm_engine()
     async with open_resources(settings, queue_from(settings)) as resources:
         log.info("worker.started", engine=settings.queue.engine.value, embedded=False)
         await resources.queue.work(resources, stopping, periodic=periodic_jobs(settings))
