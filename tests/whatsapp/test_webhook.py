@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import Message as AsgiMessage
 from starlette.types import Receive, Scope, Send
 
 from hotelbot.api.app import create_api_app
-from hotelbot.models import Conversation, Direction, Message, MessageStatus, MessageType
+from hotelbot.models import Conversation, Direction, Guest, Message, MessageStatus, MessageType
 from hotelbot.resources import Resources, open_resources
 from hotelbot.settings import Settings
 from hotelbot.whatsapp.signature import sign
@@ -261,3 +261,47 @@ class TestDelivery:
         assert (await api.post(fixture("text"))).status_code == 200
         assert seen_at_response_start == [1]
         assert len(api.queue.enqueued) == 1
+
+
+def text_from(guest: int, wamid: str, name: str = "Guest") -> bytes:
+    """The `text` fixture from another guest (wa_id, profile name) with another wamid."""
+    data = json.loads(fixture("text"))
+    value = data["entry"][0]["changes"][0]["value"]
+    wa_id = f"4477009{guest:05d}"
+    value["contacts"] = [{"profile": {"name": name}, "wa_id": wa_id}]
+    value["messages"][0].update({"from": wa_id, "id": wamid})
+    return json.dumps(data).encode()
+
+
+class TestBusyWebhook:
+    """Concurrent deliveries share transactions (group commit); nothing is lost or doubled."""
+
+    async def test_many_concurrent_deliveries_are_each_stored_once(self, api: Api) -> None:
+        bodies = [text_from(n % 7, f"wamid.busy.{n}") for n in range(40)]
+        bodies += bodies[:10]  # Meta redelivering some of them at the same moment
+        responses = await asyncio.gather(*(api.post(body) for body in bodies))
+        assert {r.status_code for r in responses} == {200}
+        assert await count_messages(api.resources.sessionmaker) == 40
+        async with api.resources.sessionmaker() as session:
+            conversations = await session.execute(select(func.count(Conversation.id)))
+            assert conversations.scalar_one() == 7
+        conversation_jobs = {str(kwargs["conversation_id"]) for _, kwargs in api.queue.enqueued}
+        assert len(conversation_jobs) == 7
+
+    async def test_a_guest_erased_meanwhile_is_created_again(self, api: Api) -> None:
+        # The first delivery leaves the guest's and conversation's ids in the process's cache.
+        assert (await api.post(text_from(1, "wamid.erase.1"))).status_code == 200
+        async with api.resources.sessionmaker() as session:
+            for model in (Message, Conversation, Guest):
+                await session.execute(delete(model))
+            await session.commit()
+        assert (await api.post(text_from(1, "wamid.erase.2"))).status_code == 200
+        assert await count_messages(api.resources.sessionmaker) == 1
+
+    async def test_a_new_profile_name_reaches_the_stored_guest(self, api: Api) -> None:
+        await api.post(text_from(2, "wamid.name.1", name="Ana"))
+        await api.post(text_from(2, "wamid.name.2", name="Ana María"))
+        await api.post(text_from(2, "wamid.name.3", name="Ana María"))
+        async with api.resources.sessionmaker() as session:
+            names = (await session.execute(select(Guest.name))).scalars().all()
+        assert names == ["Ana María"]

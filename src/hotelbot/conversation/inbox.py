@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -238,7 +239,13 @@ async def _store_arrivals(
         .returning(table.c.wamid)
     )
     connection = await session.connection()
-    stored: set[str] = set((await connection.execute(statement, rows)).scalars())
+    try:
+        stored: set[str] = set((await connection.execute(statement, rows)).scalars())
+    except IntegrityError:
+        # A cached conversation id whose row is gone (a guest erased meanwhile): forget what
+        # this process knows, so the caller's retry looks everything up again.
+        forget_known(session)
+        raise
     windows: dict[uuid.UUID, datetime] = {}
     for arrival, property_id in fresh.values():
         event = arrival.event

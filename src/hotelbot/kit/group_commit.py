@@ -8,9 +8,10 @@ With `writers` > 1 (PostgreSQL), that many transactions may be in flight at once
 `submit` returns only after the transaction holding its item has committed and its jobs have
 been handed to the queue, so durability is exactly that of one transaction per item.
 
-If a batch fails, each of its items is retried alone, so one bad item fails only its own
-request. Items must therefore be safe to apply twice (an idempotent upsert, say): the retry
-runs in a fresh transaction after the failed one rolled back.
+If a transaction fails, each of its items is retried once alone, so one bad item fails only
+its own request and a transient failure (a deadlock) is not seen by the client. Items must
+therefore be safe to apply twice (an idempotent upsert, say): the retry runs in a fresh
+transaction after the failed one rolled back.
 """
 
 from __future__ import annotations
@@ -67,15 +68,19 @@ class GroupCommit(Generic[T, R]):
             del self._waiting[: self._max_batch]
             await self._write(batch)
 
-    async def _write(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+    async def _write(
+        self, batch: list[tuple[T, asyncio.Future[R]]], *, alone: bool = False
+    ) -> None:
         try:
             results = await self._transaction([item for item, _ in batch])
         except Exception as error:
-            if len(batch) == 1:
+            if alone:
                 _settle(batch[0][1], error=error)
                 return
-            for one in batch:  # find the bad item: each alone, in its own transaction
-                await self._write([one])
+            # Find the bad item, and get past a transient failure (a deadlock, a stale cache
+            # the failed attempt cleared): each item once more, alone, in its own transaction.
+            for one in batch:
+                await self._write([one], alone=True)
             return
         for (_, future), result in zip(batch, results, strict=True):
             _settle(future, result=result)
