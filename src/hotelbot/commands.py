@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -29,6 +31,21 @@ def _prepare(*, sandbox_default: bool, create_keys: bool) -> Settings:
     return settings
 
 
+def _run_server_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run a serving command on uvloop when installed (uvicorn[standard] brings it).
+
+    uvicorn picks uvloop only for loops it creates itself; these commands create theirs with
+    asyncio, so they choose it here. The webhook benchmark runs on the same loop.
+    """
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
+        asyncio.run(main)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
+
+
 def _serve(app: object, settings: Settings) -> uvicorn.Server:
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
@@ -45,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     settings = _prepare(sandbox_default=True, create_keys=True)
     from hotelbot.runtime import serve_embedded
 
-    asyncio.run(serve_embedded(settings, _serve))
+    _run_server_loop(serve_embedded(settings, _serve))
     return 0
 
 
@@ -53,7 +70,7 @@ def api(args: argparse.Namespace) -> int:
     settings = _prepare(sandbox_default=False, create_keys=False)
     from hotelbot.runtime import serve_api
 
-    asyncio.run(serve_api(settings, _serve))
+    _run_server_loop(serve_api(settings, _serve))
     return 0
 
 
