@@ -56,6 +56,7 @@ from hotelbot.kit.logging import configure_logging  # noqa: E402
 from hotelbot.migrate import upgrade  # noqa: E402
 from hotelbot.pms import migrate as pms_migrate  # noqa: E402
 from hotelbot.pms.adapters.builtin import demo  # noqa: E402
+from hotelbot.property.demo import DEMO_PROPERTY_ID  # noqa: E402
 from hotelbot.settings import (  # noqa: E402
     CryptoSettings,
     DbSettings,
@@ -63,7 +64,8 @@ from hotelbot.settings import (  # noqa: E402
     WhatsAppSettings,
 )
 
-GROUPS = ("greeting", "faq", "booking", "manage", "service", "other")
+#: A script counts in the first family it covers, most specific first.
+GROUPS = ("booking", "manage", "service", "faq", "greeting", "other")
 MARK_START = "<!-- bench:turn:start -->"
 MARK_END = "<!-- bench:turn:end -->"
 
@@ -129,7 +131,18 @@ async def play(stack: Stack, script: Script, guest: str) -> list[tuple[float, in
         replies = await stack.send(guest, body)
         timings.append((time.perf_counter() - started, len(replies)))
         previous = replies or previous
+    await _release(stack, guest, refs)
     return timings
+
+
+async def _release(stack: Stack, guest: str, refs: dict[str, str]) -> None:
+    """Cancel what the script booked (and its given bookings) so that rounds after rounds
+    do not sell the demo hotel out; a cancellation gives the rooms back."""
+    base = f"/properties/{DEMO_PROPERTY_ID}/reservations"
+    mine = (await stack.pms_http.get(base, params={"phone": f"+{guest}"})).json()
+    references = {r["reference"] for r in mine if r["status"] == "confirmed"} | set(refs.values())
+    for reference in references:
+        await stack.pms_http.post(f"{base}/{reference}/cancel")
 
 
 async def _nothing() -> None:
