@@ -18,7 +18,8 @@ WA_ID = "34612345678"
 EMAIL = "ana.garcia@example.org"
 TEXT = "Hola, quiero una habitación doble para el viernes"
 NAME = "Ana García"
-SECRETS = ("612", "345", WA_ID, EMAIL, "habitación", "García")
+# Whole numbers, not fragments: three digits also turn up in random event and trace ids.
+SECRETS = ("612 345 678", "612345678", WA_ID, EMAIL, "habitación", "García")
 
 
 def realistic_event() -> dict[str, Any]:
