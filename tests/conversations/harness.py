@@ -265,7 +265,8 @@ def _detector() -> LanguageDetector:
 def reply_language(reply: BotReply) -> str | None:
     """The language whose own words the reply uses most (our templates are the reference);
     a language detector only when no word is distinctive."""
-    words = {w.casefold() for w in _WORD.findall(reply.everything)}
+    # Codes such as booking references ("DEM-…") are not words of any language.
+    words = {w.casefold() for w in _WORD.findall(reply.everything) if not w.isupper()}
     votes = {lang: len(words & vocabulary) for lang, vocabulary in _vocabularies().items()}
     best = max(votes.values())
     leaders = [lang for lang, count in votes.items() if count == best]
