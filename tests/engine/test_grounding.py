@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -454,9 +454,32 @@ def guest_message(draw: st.DrawFn, language: str) -> Say | Tap:
 
 
 @st.composite
+def journey(draw: st.DrawFn, language: str) -> list[Say | Tap]:
+    """A booking carried to the end: all details, pick an offer, confirm, give a name (random
+    taps alone rarely get that far)."""
+    start = TODAY + timedelta(days=draw(st.integers(1, 200)))
+    first = _BOOK[language][0].format(
+        a=start, b=start + timedelta(days=draw(st.integers(1, 7))), n=draw(st.integers(1, 4))
+    )
+    return [Say(first), Tap(draw(st.integers(0, 9))), Tap(0), Say("Ana Costa")]
+
+
+@st.composite
 def conversation(draw: st.DrawFn) -> tuple[str, list[Say | Tap]]:
     language = draw(st.sampled_from(sorted(_BOOK)))
-    return language, draw(st.lists(guest_message(language), min_size=2, max_size=10))
+    chunks = draw(
+        st.lists(
+            st.one_of(
+                guest_message(language).map(lambda m: [m]),
+                guest_message(language).map(lambda m: [m]),
+                guest_message(language).map(lambda m: [m]),
+                journey(language),
+            ),
+            min_size=2,
+            max_size=9,
+        )
+    )
+    return language, [step for chunk in chunks for step in chunk][:14]
 
 
 @st.composite
@@ -511,6 +534,16 @@ def as_message(step: Say | Tap, offered: list[tuple[str, str]]) -> GuestMessage 
     )
 
 
+def _count_what_was_shown(replies: list[Reply], flow: str) -> None:
+    """Statistics (`--hypothesis-show-statistics`): how often the runs reach the facts."""
+    text = "\n".join(reply_text(r) for r in replies)
+    event(f"flow {flow}")
+    if MONEY.search(text):
+        event(f"amount shown ({flow})")
+    if REFERENCE.search(text):
+        event(f"reference shown ({flow})")
+
+
 @settings(
     max_examples=150,
     deadline=None,
@@ -536,6 +569,7 @@ async def test_prices_availability_and_references_come_from_the_same_turn(
         state = result.state
         context = f"{language} turn {number} ({message.text or message.choice_id!r})"
         check_grounded(result.replies, facts_of(tools.results), context)
+        _count_what_was_shown(result.replies, result.flow)
         offered = choices_of(result.replies) or offered
         if inner.handoffs:
             break  # human mode: the worker would not run the engine any more
