@@ -7,8 +7,9 @@ checked in the PMS (reservations, cancellations, service requests) and in the ch
 (conversation mode, opt-out).
 
 Dates in scripts are relative to the hotel's real today (the engine reads the wall clock):
-`{today+10}` renders as ISO, `{today+10:%d/%m}` with any strftime format; `{ref:NAME}` is the
-reference of the reservation created as `given` under NAME.
+`{today+10}` renders as ISO, `{today+10:%d/%m}` with any strftime format, `{friday+2}` counts
+from the next Friday after today; `{ref:NAME}` is the reference of the reservation created as
+`given` under NAME.
 """
 
 from __future__ import annotations
@@ -164,7 +165,10 @@ def load_scripts(directory: Path = SCRIPTS) -> list[Script]:
 
 # ---- placeholders -----------------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\{today([+-]\d+)?(?::([^}]+))?\}|\{ref:(\w+)\}")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_PLACEHOLDER = re.compile(
+    r"\{(today|" + "|".join(_WEEKDAYS) + r")([+-]\d+)?(?::([^}]+))?\}|\{ref:(\w+)\}"
+)
 
 
 def hotel_today() -> dt.date:
@@ -172,13 +176,19 @@ def hotel_today() -> dt.date:
 
 
 def render(template: str, refs: dict[str, str], today: dt.date | None = None) -> str:
+    """Fill in `{today+N:fmt}`, `{friday+N:fmt}` (the next Friday strictly after today, as a
+    guest means "next Friday") and `{ref:NAME}`."""
     base = today or hotel_today()
 
     def one(m: re.Match[str]) -> str:
-        if m.group(3):
-            return refs[m.group(3)]
-        day = base + dt.timedelta(days=int(m.group(1) or 0))
-        return day.strftime(m.group(2)) if m.group(2) else day.isoformat()
+        if m.group(4):
+            return refs[m.group(4)]
+        anchor = base
+        if m.group(1) != "today":
+            ahead = (_WEEKDAYS.index(m.group(1)) - base.weekday()) % 7 or 7
+            anchor = base + dt.timedelta(days=ahead)
+        day = anchor + dt.timedelta(days=int(m.group(2) or 0))
+        return day.strftime(m.group(3)) if m.group(3) else day.isoformat()
 
     return _PLACEHOLDER.sub(one, template)
 
