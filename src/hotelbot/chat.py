@@ -82,10 +82,14 @@ def render(payload: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
         options = [
             ("button", b["reply"]["id"], b["reply"]["title"]) for b in action.get("buttons", [])
         ]
+        labels = [title for _, _, title in options]
         for section in action.get("sections", []):
-            options += [("row", r["id"], r["title"]) for r in section.get("rows", [])]
+            for row in section.get("rows", []):
+                options.append(("row", row["id"], row["title"]))
+                extra = row.get("description")
+                labels.append(f"{row['title']} — {extra}" if extra else row["title"])
         lines = [interactive.get("body", {}).get("text", "")]
-        lines += [f"  [{n}] {title}" for n, (_, _, title) in enumerate(options, start=1)]
+        lines += [f"  [{n}] {label}" for n, label in enumerate(labels, start=1)]
         return "\n".join(lines), options
     if kind == "location":
         place = payload["location"]

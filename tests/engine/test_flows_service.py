@@ -3,12 +3,12 @@ catalogue; several languages; a PMS outage gets an apology and staff."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 import pytest
 
-from hotelbot.engine.flows import service
+from hotelbot.engine.flows import answers, service
 from hotelbot.engine.texts import render
 from hotelbot.pms.schemas import PriceUnit, Service, ServiceCategory, ServiceRequestKind
 from tests.engine.fake_pms_tools import CATALOGUE, FakePmsTools
@@ -169,3 +169,20 @@ async def test_pms_down_apologises_and_offers_staff(language: str) -> None:
     assert render(language, "service.pms_down") in seen.text
     assert seen.choices == ["menu:human"]
     assert g.state.flow is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("necesito un taxi al aeropuerto mañana a las 7", time(7, 0)),
+        ("taxi tomorrow at 7", time(7, 0)),
+        ("Taxi morgen um 7", time(7, 0)),
+        ("un taxi demain vers 7", time(7, 0)),
+        ("taxi domani alle 7", time(7, 0)),
+        ("táxi amanhã às 7", time(7, 0)),
+        ("at 7pm", time(19, 0)),
+        ("taxi for 2 people", None),
+    ],
+)
+def test_a_bare_hour_after_a_clock_preposition_is_a_time(text: str, expected: time | None) -> None:
+    assert answers.clock_time(text) == expected

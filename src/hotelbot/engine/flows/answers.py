@@ -93,6 +93,10 @@ _ROOM = re.compile(
     r"\s*(?:n(?:o|r|um|umber|umero|ummer)?\.?\s*|#\s*)?([a-z]?\d{1,5}[a-z]?)\b"
 )
 _TIME = re.compile(r"\b(\d{1,2})(?:[:h.](\d{2}))?\s*(am|pm|h|uhr|hs|hrs)?\b")
+#: A bare hour after a clock preposition ("at 7", "a las 7", "um 7", "alle 7", "às 7", "vers 7").
+_AT_HOUR = re.compile(
+    r"\b(?:at|around|a las|a la|as|um|gegen|vers|alle|verso|ore)\s+(\d{1,2})\b(?![:h.]?\d)"
+)
 
 
 def room_number(text: str) -> str | None:
@@ -116,6 +120,8 @@ def clock_time(text: str) -> time | None:
             hour = 0
         if hour < 24 and minute < 60:
             return time(hour, minute)
+    if (m := _AT_HOUR.search(vocab.fold(text))) and int(m.group(1)) < 24:
+        return time(int(m.group(1)), 0)
     return None
 
 
