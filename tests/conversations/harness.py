@@ -139,6 +139,9 @@ class EndState(_Strict):
     given_status: dict[str, str] = Field(default_factory=dict)
     #: Given reservations by name → the stay they must have after a change.
     given_stay: dict[str, ExpectReservation] = Field(default_factory=dict)
+    #: Given reservations by name → whether the cancellation fee the PMS charged was more
+    #: than zero; either way that exact fee must have been shown to the guest.
+    fee_charged: dict[str, bool] = Field(default_factory=dict)
     #: Service requests at the hotel, exactly these kinds (None = not checked).
     service_requests: list[ExpectServiceRequest] | None = None
 
@@ -459,6 +462,13 @@ async def check_end_state(
     for name, status in end.given_status.items():
         reservation = await _reservation(stack, refs[name])
         assert reservation["status"] == status, f"given {name}: {reservation['status']}"
+    for name, charged in end.fee_charged.items():
+        reservation = await _reservation(stack, refs[name])
+        fee = reservation["cancellation_fee"]
+        assert fee is not None, f"given {name} has no cancellation fee"
+        assert (float(fee) > 0) is charged, f"given {name}: fee {fee}"
+        # The guest saw the PMS's own figure, in their language's notation.
+        assert fee in shown or fee.replace(".", ",") in shown, f"fee {fee} was not shown"
     for name, expect in end.given_stay.items():
         actual_stay = _stay(await _reservation(stack, refs[name]))
         assert actual_stay == _wanted(expect, refs, actual_stay), f"given {name} after change"
