@@ -27,6 +27,8 @@ CASES = [
     ("fr", "du 3 au 5 décembre", "2027-12-03", "2027-12-05", 2),
     ("fr", "une semaine à partir du 3 mars", "2027-03-03", "2027-03-10", 7),
     ("it", "dal 3 al 5 dicembre", "2027-12-03", "2027-12-05", 2),
+    ("it", "dal 5 all'8 marzo", "2027-03-05", "2027-03-08", 3),
+    ("it", "dall\u20198 all\u201911 marzo", "2027-03-08", "2027-03-11", 3),
     ("it", "venerdì prossimo", "2027-01-08", None, None),
     ("pt", "de 3 a 5 de dezembro", "2027-12-03", "2027-12-05", 2),
     ("pt", "sexta-feira que vem", "2027-01-08", None, None),

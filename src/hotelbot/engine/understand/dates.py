@@ -96,10 +96,11 @@ def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     a, b = a.replace("{{", "{").replace("}}", "}"), b.replace("{{", "{").replace("}}", "}")
     connector = (
         r"(?:-|to|till|until|through|thru|and|al|a|hasta|bis(?:\s+zum|\s+zu\s+dem|\s+einschl\w*)?"
-        r"|au|jusqu'au|jusqu au|fino\s+al|ao|ate|ate\s+o|e|y|und|et)"
+        r"|au|jusqu'au|jusqu au|fino\s+al|fino\s+all['\u2019]|all['\u2019]"
+        r"|ao|ate|ate\s+o|e|y|und|et)"
     )
     lead = (
-        r"(?:\b(?:from|between|del|desde\s+el|de|vom|von|ab\s+dem|du|dal|dall'|entre|entre\s+o|"
+        r"(?:\b(?:from|between|del|desde\s+el|de|vom|von|ab\s+dem|du|dal|dall['\u2019]|entre|entre\s+o|"
         r"desde|do)\s+)?"
     )
     numbers = vocab.number_pattern(language)
