@@ -72,7 +72,7 @@ async def test_spanish_details_in_one_message_and_money_in_spanish() -> None:
     )
     rows = offers(listing).sections[0].rows
     assert rows[0].title == "Double Room"  # the preference comes first
-    assert rows[0].description == "Non-refundable · 216,00 EUR"
+    assert rows[0].description == "No reembolsable · 216,00 EUR"
 
 
 async def test_changing_one_detail_keeps_the_rest_in_german() -> None:

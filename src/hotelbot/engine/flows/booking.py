@@ -411,14 +411,22 @@ def _offer_list(found: Availability, offers: list[Offer], lang: str) -> Options:
         Option(
             id=f"book:offer:{o.room_type_code}|{o.rate_plan_code}",
             title=Say("booking.offer_title", {"room": o.room_type_name}),
-            description=Say(
-                "booking.offer_desc",
-                {"rate": o.rate_plan_name, "total": money(o.total, o.currency, lang)},
-            ),
+            description=Say(_offer_terms(o), {"total": money(o.total, o.currency, lang)}),
         )
         for o in offers
     )
     return Options(body=body, options=options, button="booking.offers_button")
+
+
+def _offer_terms(offer: Offer) -> str:
+    """The text key for an offer's terms, in the guest's language, from the PMS's flags (the
+    rate plan's own name is the hotel's, usually in one language)."""
+    terms = "flex" if offer.refundable else "nrf"
+    return (
+        f"booking.offer_desc_{terms}_bb"
+        if offer.breakfast_included
+        else f"booking.offer_desc_{terms}"
+    )
 
 
 def _policy(quote: Quote, lang: str) -> list[Speech]:
