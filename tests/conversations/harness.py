@@ -34,7 +34,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hotelbot.api.app import create_api_app
 from hotelbot.kit.db import session_scope
 from hotelbot.kit.jobs import InProcessQueue
-from hotelbot.models import Conversation, ConversationMode, Guest
+from hotelbot.models import (
+    Conversation,
+    ConversationMode,
+    Direction,
+    Guest,
+    Message,
+    MessageStatus,
+)
 from hotelbot.pms import app as pms_app
 from hotelbot.pms.adapters.builtin.adapter import BuiltinAdapter
 from hotelbot.pms.adapters.builtin.models import PmsServiceRequest
@@ -439,11 +446,13 @@ def _wanted(
 
 
 async def check_end_state(
-    stack: Stack, script: Script, refs: dict[str, str], shown: str = ""
+    stack: Stack, script: Script, refs: dict[str, str], transcript: list[list[BotReply]]
 ) -> None:
-    """The PMS and chatbot DB after the conversation; `shown` is every text the guest saw."""
+    """The PMS and chatbot DB after the conversation; `transcript` is what the guest saw."""
     end = script.end
-    await _check_chatbot_state(stack, script)
+    shown = "\n".join(r.everything for replies in transcript for r in replies)
+    sends = sum(len(replies) for replies in transcript)
+    await _check_chatbot_state(stack, script, sends)
     if end.reservations is not None:
         given_refs = set(refs.values())
         made = [
@@ -476,12 +485,25 @@ async def check_end_state(
         await _check_service_requests(stack, end.service_requests)
 
 
-async def _check_chatbot_state(stack: Stack, script: Script) -> None:
+async def _check_chatbot_state(stack: Stack, script: Script, sends: int) -> None:
+    """One conversation; every guest message consumed by a turn; every stored reply sent
+    exactly once (as many rows as the sandbox accepted) and none failed."""
     async with stack.resources.sessionmaker() as session:
         conversations = list((await session.execute(select(Conversation))).scalars())
         guests = list((await session.execute(select(Guest))).scalars())
+        messages = list((await session.execute(select(Message))).scalars())
     mine = [c for c in conversations if c.property_id == DEMO_PROPERTY_ID]
     assert len(mine) == 1, "one conversation per guest and hotel"
+    inbound = [m for m in messages if m.direction == Direction.INBOUND]
+    outbound = [m for m in messages if m.direction == Direction.OUTBOUND]
+    assert len(inbound) == len(script.turns)
+    assert {m.status for m in inbound} == {MessageStatus.PROCESSED}
+    assert len(outbound) == sends, "stored replies and replies sent differ"
+    assert {m.status for m in outbound} <= {
+        MessageStatus.SENT,
+        MessageStatus.DELIVERED,
+        MessageStatus.READ,
+    }
     if script.end.mode is not None:
         assert mine[0].mode == ConversationMode(script.end.mode), f"mode {mine[0].mode}"
     if script.end.opted_out is not None:
@@ -533,8 +555,7 @@ async def play(stack: Stack, script: Script) -> list[list[BotReply]]:
         transcript.append(replies)
         _check_turn(turn, replies, refs, where)
         previous = replies or previous
-    shown = "\n".join(r.everything for replies in transcript for r in replies)
-    await check_end_state(stack, script, refs, shown)
+    await check_end_state(stack, script, refs, transcript)
     return transcript
 
 
