@@ -163,9 +163,19 @@ async def open_loop(port: int, rate: float, duration: float, run: str) -> Sample
 
     async def one(scheduled: float) -> None:
         nonlocal errors
+        request = next_request()
         conn = idle.pop() if idle else await asyncio.open_connection(HOST, port)
-        conn[1].write(next_request())
-        status = await read_status(conn[0])
+        try:
+            conn[1].write(request)
+            status = await read_status(conn[0])
+        except (asyncio.IncompleteReadError, ConnectionError):
+            # A pooled connection the server closed after its keep-alive timeout (5 s in
+            # uvicorn) while a burst's extra connections sat idle: resend on a new one, as
+            # HTTP clients do. The latency still counts from the scheduled time.
+            conn[1].close()
+            conn = await asyncio.open_connection(HOST, port)
+            conn[1].write(request)
+            status = await read_status(conn[0])
         latencies.append(time.perf_counter() - scheduled)
         errors += status != 200
         idle.append(conn)
