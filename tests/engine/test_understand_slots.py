@@ -37,6 +37,9 @@ CASES = [
     ("it", "due adulti, camera matrimoniale", {"adults": 2, "room_type": "double"}),
     ("pt", "dois adultos, quarto familiar", {"adults": 2, "room_type": "family"}),
     ("fr", "je voudrais annuler ma réservation QX4T9M svp", {"booking_ref": "QX4T9M"}),
+    # The built-in PMS's references may have no digit at all.
+    ("es", "mi reserva es dem-wltcnlme, apellido Ruiz", {"booking_ref": "DEM-WLTCNLME"}),
+    ("en", "is the non-refundable rate cheaper?", {}),
     ("en", "we are 5 including 3 children", {"adults": 2, "children": 3}),
 ]
 

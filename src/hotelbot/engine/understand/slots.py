@@ -298,6 +298,9 @@ _REF_DIGITS = re.compile(
     rf"\b{_REF_CUE}\.?\s*(?:#|:|n\.?|nr\.?|no\.?|number|numero|nummer)?\s*"
     r"(?:is|es|ist|est|e|era|:)?\s*#?(\d{5,12})\b"
 )
+#: The built-in PMS's own shape: a 3-letter prefix and 8 characters from an alphabet without
+#: look-alikes (see pms/adapters/builtin), which may happen to contain no digit at all.
+_BUILTIN_REF = re.compile(r"\b[a-z]{3}-[acdefhjklmnprtuvwxy3479]{8}\b")
 _NOT_REF = re.compile(
     r"^(?:\d{1,2}(?:st|nd|rd|th|er|h|pm|am)|\d+(?:km|kg|eur|usd|gb|mb|min|ppl|pax|x)|"
     r"\d{1,2}h\d{2}|\d+-\d+|[a-z]+-\d{1,2}|\d{1,2}-[a-z]+|covid-?19|wifi\w*|mp3|mp4|4g|5g)$"
@@ -307,6 +310,8 @@ _NOT_REF = re.compile(
 def booking_ref_of(original: str) -> str | None:
     """A booking reference (ours like "HB7K2Q", or a PMS's), upper-cased; never a date or a time."""
     folded = vocab.fold(original)
+    if builtin := _BUILTIN_REF.search(folded):
+        return builtin.group(0).upper()
     for m in _REF.finditer(folded):
         token = m.group(0)
         if _NOT_REF.match(token) or token.count("-") > 2:
