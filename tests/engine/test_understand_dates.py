@@ -34,6 +34,14 @@ CASES = [
     ("pt", "sexta-feira que vem", "2027-01-08", None, None),
     ("es", "25/03", "2027-03-25", None, None),
     ("en", "for 2 nights", None, None, 2),
+    # Words that merely contain a departure cue ("dates" ~ "ate", "this" ~ "bis") are not one.
+    ("en", "change the dates to 09/02 - 12/02", "2027-02-09", "2027-02-12", 3),
+    ("en", "new dates: 14/02 - 16/02", "2027-02-14", "2027-02-16", 2),
+    ("it", "cambiare le date dal 09/02 al 12/02", "2027-02-09", "2027-02-12", 3),
+    ("pt", "mudar as datas de 09/02 até 12/02", "2027-02-09", "2027-02-12", 3),
+    ("fr", "changer les dates du 09/02 au 12/02", "2027-02-09", "2027-02-12", 3),
+    ("en", "this 14/02 please", "2027-02-14", None, None),
+    ("en", "leaving on the 12th", None, "2027-01-12", None),
 ]
 
 

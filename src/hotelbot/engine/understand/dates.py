@@ -146,9 +146,10 @@ _WEEKEND = re.compile(
     r"il\s+|o\s+)?(?:weekend|fin de semana|wochenende|week-end|fine settimana|fim de semana)"
     rf"(?:\s+(?P<next2>{_NEXT}|que viene|que vem))?\b"
 )
+# Whole words only: "dates", "this" and "finora" hide "ate", "bis" and "fino".
 _DEPARTURE_CUE = re.compile(
-    r"(?:check(?:ing)?[- ]?out|leav\w*|depart\w*|until|till|through|salida|salgo|hasta|abreise|"
-    r"abfahrt|bis|depart|jusqu|fino|partenza|ate|saida)\W*(?:\w+\W+){0,3}$"
+    r"\b(?:check(?:ing)?[- ]?out|leav\w*|depart\w*|until|till|through|salida|salgo|hasta|abreise|"
+    r"abfahrt|bis|depart|jusqu|fino|partenza|ate|saida)\b\W*(?:\w+\W+){0,3}$"
 )
 
 
