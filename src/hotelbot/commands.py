@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,15 @@ from hotelbot.kit.sentry import init_sentry
 from hotelbot.settings import Settings
 
 
-def _prepare(*, sandbox_default: bool, create_keys: bool) -> Settings:
+def _prepare(*, sandbox_default: bool, create_keys: bool, report: bool = False) -> Settings:
+    """Settings, logging, Sentry and keys. `report`: the command prints a result on stdout,
+    so logs go to stderr."""
     settings = load_settings(sandbox_default=sandbox_default)
-    configure_logging(settings.observability.log_level, settings.observability.log_format)
+    configure_logging(
+        settings.observability.log_level,
+        settings.observability.log_format,
+        stream=sys.stderr if report else None,
+    )
     init_sentry(
         settings.observability.sentry_dsn.get_secret_value(), settings.observability.environment
     )
@@ -117,7 +124,7 @@ def chat(args: argparse.Namespace) -> int:
 
 
 def conformance(args: argparse.Namespace) -> int:
-    settings = _prepare(sandbox_default=True, create_keys=True)
+    settings = _prepare(sandbox_default=True, create_keys=True, report=True)
     from hotelbot.runtime import run_conformance
 
     report = asyncio.run(run_conformance(settings, Path(args.path)))
