@@ -1,10 +1,13 @@
 """Inbox: store guest messages exactly once, apply delivery statuses, hand messages to turns.
 
-`accept()` is called inside the webhook's transaction and returns the conversations that got
-new messages; the caller enqueues their turns after commit. Exactly once is a constraint, not
-a check: each message is `INSERT ... ON CONFLICT (wamid) DO NOTHING`, so Meta's redeliveries,
-even concurrent ones, store one row and touch the conversation once. Nothing slow happens
-here: no NLU, PMS or Graph API call. Services never commit.
+`accept()` (one delivery) and `accept_many()` (a batch, for the webhook's group commit) run
+inside the caller's transaction and return the conversations that got new messages; the
+caller enqueues their turns after commit. Exactly once is a constraint, not a check: messages
+are `INSERT ... ON CONFLICT (wamid) DO NOTHING RETURNING`, so Meta's redeliveries, even
+concurrent ones, store one row and touch the conversation once. The hot path uses set-wise
+Core statements and per-process caches of guest and conversation ids, filled only after a
+commit (docs/decisions/0004-webhook-ingest.md). Nothing slow happens here: no NLU, PMS or
+Graph API call. Services never commit.
 """
 
 from __future__ import annotations
