@@ -114,6 +114,8 @@ class FakePmsTools:
     opt_outs: list[bool] = field(default_factory=list)
     verified: set[str] = field(default_factory=set)
     down: bool = False
+    #: Service request ids shaped like the built-in PMS's (UUIDs) instead of "SR-101".
+    uuid_request_ids: bool = False
     calls: list[str] = field(default_factory=list)
     _keys: dict[str, ServiceRequest] = field(default_factory=dict)
 
@@ -301,7 +303,7 @@ class FakePmsTools:
             self._authorise(request.reservation_reference)
         lines, total = self._lines(request)
         created = ServiceRequest(
-            id=f"SR-{len(self.requests) + 101}",
+            id=(str(uuid.uuid4()) if self.uuid_request_ids else f"SR-{len(self.requests) + 101}"),
             property_id=PROPERTY_ID,
             kind=request.kind,
             status=ServiceRequestStatus.OPEN,

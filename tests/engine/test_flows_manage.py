@@ -216,3 +216,51 @@ async def test_through_the_engine_a_pressed_yes_cancels_and_typed_words_reach_th
     second = await handle_turn(ctx, first.state, [choice("manage:cancel:yes")])
     assert tools.reservations["HB7K2Q"].status is ReservationStatus.CANCELLED
     assert second.state["flow"] is None
+
+
+ANSWERS = [
+    ("en", "I need to change my booking", "from 21/03 to 25/03"),
+    ("it", "vorrei modificare la mia prenotazione", "dal 21/03 al 25/03"),
+    ("es", "quiero cambiar mi reserva", "del 21/03 al 25/03"),
+    ("en", "I need to change my booking", "change the dates to 21/03 - 25/03"),
+    ("en", "I need to change my booking", "3 adults"),
+]
+
+
+@pytest.mark.parametrize(("language", "ask", "answer"), ANSWERS)
+async def test_new_dates_typed_as_the_answer_stay_in_the_change_not_a_new_booking(
+    language: str, ask: str, answer: str
+) -> None:
+    from hotelbot.engine.turn import handle_turn
+    from tests.engine.conftest import make_ctx, text
+
+    tools = FakePmsTools()
+    tools.add("HB7K2Q", last_name="Lopes", check_in=LATER, nights=3, adults=2)
+    ctx = make_ctx(tools=tools, guest_language=language)  # type: ignore[arg-type]
+    first = await handle_turn(ctx, {}, [text(ask)])
+    assert first.state["flow_data"]["stage"] == "change_ask"
+
+    second = await handle_turn(ctx, first.state, [text(answer)])
+
+    assert second.flow == "manage"
+    assert second.state["flow_data"]["stage"] == "change_confirm"
+    assert [r.id for r in second.replies[-1].buttons] == [  # type: ignore[union-attr]
+        "manage:change:yes",
+        "manage:change:no",
+    ]
+
+
+async def test_naming_a_new_booking_still_leaves_the_change_for_the_booking_flow() -> None:
+    from hotelbot.engine.turn import handle_turn
+    from tests.engine.conftest import make_ctx, text
+
+    tools = FakePmsTools()
+    tools.add("HB7K2Q", last_name="Lopes", check_in=LATER, nights=3, adults=2)
+    ctx = make_ctx(tools=tools)  # type: ignore[arg-type]
+    first = await handle_turn(ctx, {}, [text("I need to change my booking")])
+
+    second = await handle_turn(
+        ctx, first.state, [text("actually I want to book another room from 21/03 to 25/03")]
+    )
+
+    assert second.flow == "booking"

@@ -38,6 +38,15 @@ async def test_towels_are_requested_at_once_with_the_room(
     assert g.state.flow is None
 
 
+async def test_a_uuid_request_id_is_shown_short_and_readable() -> None:
+    g = guest("it", FakePmsTools(uuid_request_ids=True))
+    seen = await g.says("potete portarci degli asciugamani in camera 214?")
+    (request,) = g.tools.requests
+    short = request.id[:8].upper()
+    assert seen.text == render("it", "service.created", reference=short)
+    assert request.id not in seen.text
+
+
 async def test_housekeeping_is_requested() -> None:
     g = guest("fr")
     await g.says("pouvez-vous faire le ménage dans la chambre 12 ?")

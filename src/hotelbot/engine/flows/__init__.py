@@ -5,6 +5,8 @@ and call `ctx.tools`. Multi-turn flows (booking, manage, service) keep `state.fl
 turns and get every answer until they end — except an opt-out, a request for a human, a
 complaint, or a question: a question is answered by the FAQ flow and the active flow then asks
 its pending question again (its module's `reprompt(ctx, state, language) -> list[Speech]`).
+Words naming another request ("I want to book a room") switch flows; details alone ("from
+09/01 to 12/01", "3 adults") are the answer the active flow is waiting for.
 
 Not understood: the first time the guest gets the menu and is asked to rephrase, the second
 time in a row (or a complaint) staff take over.
@@ -164,6 +166,9 @@ def _in_flow(active: str, understanding: Understanding) -> str:
     if intent is Intent.FAQ and understanding.faq_topics and understanding.choice is None:
         return "question_in_flow"
     target = _BY_INTENT[intent]
-    if intent in _SWITCHES.get(active, frozenset()) and target in FLOWS:
+    # The active flow asked something: details alone ("from 09/01 to 12/01") answer it even
+    # though on their own they would start a booking; only words naming a request switch.
+    switch = intent in _SWITCHES.get(active, frozenset()) and not understanding.inferred
+    if switch and target in FLOWS:
         return target
     return active

@@ -120,8 +120,8 @@ def clock_time(text: str) -> time | None:
             hour = 0
         if hour < 24 and minute < 60:
             return time(hour, minute)
-    if (m := _AT_HOUR.search(vocab.fold(text))) and int(m.group(1)) < 24:
-        return time(int(m.group(1)), 0)
+    if (bare := _AT_HOUR.search(vocab.fold(text))) and int(bare.group(1)) < 24:
+        return time(int(bare.group(1)), 0)
     return None
 
 
@@ -148,6 +148,16 @@ def money(amount: Decimal, currency: str, language: str) -> str:
     if language in _COMMA_DECIMAL:
         text = text.replace(",", "_").replace(".", ",").replace("_", ".")
     return f"{text} {currency}"
+
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def short_ref(value: str) -> str:
+    """A PMS id as a guest can read it back: a UUID's first 8 characters upper-cased
+    ("3F2A9C1E"); any other id (a PMS's own "SR-101") is shown as it is."""
+    value = value.strip()
+    return value[:8].upper() if _UUID.fullmatch(value) else value
 
 
 def day(value: date, language: str) -> str:

@@ -19,7 +19,17 @@ import structlog
 
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision, Option, Options, Say, Speech
-from hotelbot.engine.flows.answers import NO, YES, Answer, day, money, read, room_number, when
+from hotelbot.engine.flows.answers import (
+    NO,
+    YES,
+    Answer,
+    day,
+    money,
+    read,
+    room_number,
+    short_ref,
+    when,
+)
 from hotelbot.engine.state import ConversationState
 from hotelbot.engine.tools import idempotency_key
 from hotelbot.engine.understand import Understanding, vocab
@@ -155,7 +165,7 @@ async def _create_direct(
 
 
 def _created(created: ServiceRequest, lang: str) -> Say:
-    params = {"reference": created.id}
+    params = {"reference": short_ref(created.id)}
     key = (
         "service.created"
         if created.status is ServiceRequestStatus.OPEN

@@ -101,6 +101,8 @@ class Understanding:
     low_confidence: bool = False
     #: What the guest typed this turn (messages joined). Personal data: never log it.
     text: str = field(default="", repr=False)
+    #: The intent was read from details alone ("from 09/01 to 12/01" → book), no word named it.
+    inferred: bool = False
 
     @property
     def faq_topic(self) -> str | None:
@@ -116,6 +118,7 @@ class _Reading:
     acts: frozenset[str] = frozenset()
     low_confidence: bool = False
     choice: str | None = None
+    inferred: bool = False
 
 
 async def understand(
@@ -170,7 +173,13 @@ def _read_text(text: str, matcher: FaqMatcher, language: str, today: date) -> _R
     intent = _CLASSIFIED.get(found.intent, Intent.UNKNOWN)
     confident = found.confidence >= LOW_CONFIDENCE
     if intent in _ACTIONS and confident:
-        return _Reading(intent, found.confidence, service=found.service, acts=found.acts)
+        return _Reading(
+            intent,
+            found.confidence,
+            service=found.service,
+            acts=found.acts,
+            inferred=found.inferred,
+        )
     matches = matcher.match(text, language=language)
     if matches:
         return _Reading(
@@ -181,7 +190,13 @@ def _read_text(text: str, matcher: FaqMatcher, language: str, today: date) -> _R
     if (small_talk := classify_small_talk(text)) is not None:
         return _Reading(small_talk, 0.9, acts=found.acts)
     if intent is not Intent.UNKNOWN and confident:
-        return _Reading(intent, found.confidence, service=found.service, acts=found.acts)
+        return _Reading(
+            intent,
+            found.confidence,
+            service=found.service,
+            acts=found.acts,
+            inferred=found.inferred,
+        )
     guessed = intent is not Intent.UNKNOWN or found.intent == "faq"
     return _Reading(Intent.UNKNOWN, 0.0, acts=found.acts, low_confidence=guessed)
 
@@ -219,6 +234,7 @@ def _merge(readings: list[_Reading], guess: LanguageGuess, *, input_kind: str) -
         acts=frozenset().union(*(r.acts for r in readings)),
         choice=next((r.choice for r in readings if r.choice), None),
         low_confidence=primary.low_confidence,
+        inferred=primary.inferred,
     )
 
 

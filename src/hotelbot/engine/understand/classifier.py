@@ -128,6 +128,9 @@ class Classification:
     acts: frozenset[str] = field(default_factory=frozenset)
     #: The cue phrases that decided it, for the engine's debug log (never logged with text).
     cues: tuple[str, ...] = ()
+    #: The request was read from details alone (dates, head counts, "my booking"), no word
+    #: names it: inside a flow that asked for those details it is an answer, not a new request.
+    inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,7 +265,14 @@ def classify(text: str, *, language: str, today: date | None = None) -> Classifi
     acts = _acts(hits, words)
     decided = _decide(hits, words, acts, text, language, today or date(2000, 1, 1))
     cues = tuple(sorted(set(hits.phrases.values())))
-    return Classification(decided[0], round(decided[1], 3), decided[2], decided[3], acts, cues)
+    inferred = decided[0] in _INFERABLE and f"intent:{decided[0]}" not in hits.weight
+    return Classification(
+        decided[0], round(decided[1], 3), decided[2], decided[3], acts, cues, inferred
+    )
+
+
+#: Requests `_decide` may infer without a cue naming them.
+_INFERABLE = frozenset({"book", "booking_status"})
 
 
 def _decide(
