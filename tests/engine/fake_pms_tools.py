@@ -33,6 +33,7 @@ from hotelbot.pms.schemas import (
     ReservationChange,
     ReservationCreate,
     ReservationStatus,
+    RoomType,
     Service,
     ServiceCatalogue,
     ServiceCategory,
@@ -49,6 +50,12 @@ FLEXIBLE = CancellationPolicy(
     refundable=True, deadline_days_before=2, fee_nights=1, description="Free until 2 days before"
 )
 NON_REFUNDABLE = CancellationPolicy(refundable=False, fee_percent=100, description="Prepaid")
+
+#: The hotel's room types; its bookings are all "DBL".
+ROOM_TYPES = [
+    RoomType(code="DBL", name="Double Room Garden", max_adults=2, max_occupancy=3),
+    RoomType(code="STE", name="Ocean Suite", max_adults=3, max_occupancy=4),
+]
 
 CATALOGUE = ServiceCatalogue(
     property_id=PROPERTY_ID,
@@ -109,6 +116,7 @@ class FakePmsTools:
     now: datetime = datetime(2027, 3, 4, 9, 30, tzinfo=UTC)
     reservations: dict[str, Reservation] = field(default_factory=dict)
     catalogue: ServiceCatalogue = CATALOGUE
+    rooms: list[RoomType] = field(default_factory=lambda: list(ROOM_TYPES))
     requests: list[ServiceRequest] = field(default_factory=list)
     handoffs: list[HandoffReason] = field(default_factory=list)
     opt_outs: list[bool] = field(default_factory=list)
@@ -288,6 +296,10 @@ class FakePmsTools:
             refund=current.total - fee,
             currency=current.currency,
         )
+
+    async def room_types(self) -> list[RoomType]:
+        self._pms("room_types")
+        return list(self.rooms)
 
     async def list_services(self) -> ServiceCatalogue:
         self._pms("list_services")

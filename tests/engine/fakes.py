@@ -30,6 +30,7 @@ from hotelbot.pms.schemas import (
     ReservationChange,
     ReservationCreate,
     ReservationStatus,
+    RoomType,
     ServiceCatalogue,
     ServiceRequest,
     ServiceRequestCreate,
@@ -207,6 +208,13 @@ class FakeTools:
             refund=current.total,
             currency=current.currency,
         )
+
+    async def room_types(self) -> list[RoomType]:
+        self._call("room_types")
+        return [
+            RoomType(code=code, name=name, max_adults=guests, max_occupancy=guests)
+            for code, (name, _, guests) in ROOM_TYPES.items()
+        ]
 
     async def list_services(self) -> ServiceCatalogue:
         self._call("list_services")

@@ -41,7 +41,19 @@ async def test_my_booking_is_found_by_my_number_and_shown(
     assert arrival in seen.text and total in seen.text
     assert render(language, "manage.what_next") in seen.text
     assert seen.choices == ["manage:act:change", "manage:act:cancel", "menu:human"]
-    assert g.tools.calls == ["my_bookings"]
+    # Found by the guest's number alone (no reference asked); the room type only for its name.
+    assert g.tools.calls == ["my_bookings", "room_types"]
+    assert "Double Room Garden" in seen.text and "DBL" not in seen.text
+
+
+async def test_a_room_type_the_pms_does_not_list_is_shown_by_its_code() -> None:
+    g = guest("fr")
+    g.tools.add("HB7K2Q", last_name="Lopes", check_in=LATER)
+    g.tools.rooms = []
+
+    seen = await g.says("je voudrais voir ma réservation")
+
+    assert "HB7K2Q" in seen.text and "DBL" in seen.text
 
 
 async def test_several_bookings_are_offered_as_a_list_to_choose_from() -> None:
@@ -53,6 +65,8 @@ async def test_several_bookings_are_offered_as_a_list_to_choose_from() -> None:
     seen = await g.says("quero ver a minha reserva")
     assert seen.choices == ["manage:pick:HB1111", "manage:pick:HB2222"]
     assert "02/04/2027" in seen.rows_text
+
+    assert "Double Room Garden" in seen.rows_text
 
     seen = await g.presses("manage:pick:HB2222")
     assert "HB2222" in seen.text and "HB1111" not in seen.text

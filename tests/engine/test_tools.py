@@ -181,3 +181,10 @@ async def test_what_the_bot_does_is_audited_without_guest_data(  # type: ignore[
     assert (await audit_service.verify(session)).intact
     recorded = repr([(e.subject_id, e.details) for e in entries])
     assert ME not in recorded and "Quintela" not in recorded and "Rui" not in recorded
+
+
+async def test_room_types_name_the_codes_a_booking_carries(tools_for) -> None:  # type: ignore[no-untyped-def]
+    tools = tools_for()
+    names = {t.code: t.name for t in await tools.room_types()}
+    booked = await tools.create_booking(booking(), idempotency_key="hb-book-rooms")
+    assert names[booked.room_type_code]  # every booked code has a readable name

@@ -40,6 +40,7 @@ from hotelbot.pms.schemas import (
     Reservation,
     ReservationChange,
     ReservationCreate,
+    RoomType,
     ServiceCatalogue,
     ServiceRequest,
     ServiceRequestCreate,
@@ -144,6 +145,10 @@ class Tools(Protocol):
 
     async def cancel_booking(self, reference: str) -> Cancellation:
         """Cancel one of this guest's reservations (with the rate's fee); `Forbidden` otherwise."""
+        ...
+
+    async def room_types(self) -> list[RoomType]:
+        """The property's room types (code, name, capacity): a booking names only the code."""
         ...
 
     async def list_services(self) -> ServiceCatalogue:
@@ -273,6 +278,9 @@ class ConversationTools:
         cancellation = await self._client.cancel_reservation(self._property, canonical)
         await self._audit("booking.cancelled", "reservation", canonical, fee=str(cancellation.fee))
         return cancellation
+
+    async def room_types(self) -> list[RoomType]:
+        return await self._client.list_room_types(self._property)
 
     async def list_services(self) -> ServiceCatalogue:
         return await self._client.list_services(self._property)

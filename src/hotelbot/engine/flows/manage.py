@@ -124,14 +124,27 @@ async def _find(ctx: TurnContext, state: ConversationState, answer: Answer, lang
         return await _selected(ctx, state, mine[0], answer, lang)
     if len(mine) > 1:
         state.flow_data["stage"] = "choose"
-        return Decision(NAME, lang, [_booking_list(mine, lang)])
+        return Decision(NAME, lang, [_booking_list(mine, await _room_names(ctx), lang)])
     state.flow_data["stage"] = "ask_ref"
     if named is not None:
         return await _prove(ctx, state, answer, lang)
     return Decision(NAME, lang, [Say("manage.ask_reference")])
 
 
-def _booking_list(bookings: list[Reservation], lang: str) -> Options:
+async def _room_names(ctx: TurnContext) -> dict[str, str]:
+    """Room type code → name as the PMS lists them: a booking carries only the code."""
+    try:
+        return {t.code: t.name for t in await ctx.tools.room_types()}
+    except PmsError as exc:  # the booking is still worth showing, with the code
+        log.warning("engine.manage.room_types_unavailable", code=exc.code)
+        return {}
+
+
+def _room(r: Reservation, names: dict[str, str]) -> str:
+    return names.get(r.room_type_code, r.room_type_code)
+
+
+def _booking_list(bookings: list[Reservation], names: dict[str, str], lang: str) -> Options:
     rows = tuple(
         Option(
             id=f"manage:pick:{r.reference}",
@@ -141,7 +154,7 @@ def _booking_list(bookings: list[Reservation], lang: str) -> Options:
                 {
                     "check_in": day(r.check_in, lang),
                     "check_out": day(r.check_out, lang),
-                    "room": r.room_type_code,
+                    "room": _room(r, names),
                 },
             ),
         )
@@ -161,7 +174,7 @@ async def _choose(
     if not mine:
         state.flow_data["stage"] = "ask_ref"
         return Decision(NAME, lang, [Say("manage.ask_reference")])
-    return Decision(NAME, lang, [_booking_list(mine, lang)])
+    return Decision(NAME, lang, [_booking_list(mine, await _room_names(ctx), lang)])
 
 
 async def _prove(ctx: TurnContext, state: ConversationState, answer: Answer, lang: str) -> Decision:
@@ -251,12 +264,14 @@ async def _selected(
         if _has_wish(state):
             return await _quote_change(ctx, state, reservation, lang)
         state.flow_data["stage"] = "change_ask"
-        return Decision(NAME, lang, [_details(reservation, lang), Say("manage.change_ask")])
+        details = _details(reservation, await _room_names(ctx), lang)
+        return Decision(NAME, lang, [details, Say("manage.change_ask")])
     state.flow_data["stage"] = "act"
-    return Decision(NAME, lang, [_details(reservation, lang), _what_next()])
+    details = _details(reservation, await _room_names(ctx), lang)
+    return Decision(NAME, lang, [details, _what_next()])
 
 
-def _details(r: Reservation, lang: str) -> Say:
+def _details(r: Reservation, names: dict[str, str], lang: str) -> Say:
     return Say(
         "manage.details",
         {
@@ -267,7 +282,7 @@ def _details(r: Reservation, lang: str) -> Say:
             "adults": str(r.occupancy.adults),
             "children": str(r.occupancy.children),
             "rooms": str(r.occupancy.rooms),
-            "room": r.room_type_code,
+            "room": _room(r, names),
             "total": money(r.total, r.currency, lang),
         },
     )
@@ -453,7 +468,8 @@ async def _change_confirm(
             ctx, state, lang, key="manage.change_not_allowed", reason=HandoffReason.UNSUPPORTED
         )
     state.end_flow()
-    return Decision(NAME, lang, [Say("manage.changed"), _details(changed, lang)])
+    details = _details(changed, await _room_names(ctx), lang)
+    return Decision(NAME, lang, [Say("manage.changed"), details])
 
 
 def _wish_in(answer: Answer) -> bool:
