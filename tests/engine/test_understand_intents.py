@@ -63,3 +63,39 @@ def test_a_faq_question_returns_its_topics() -> None:
     intent, _, topics = classify_text("breakfast and parking?", KeywordFaqMatcher(), "en")
     assert intent is Intent.FAQ
     assert set(topics) == {"breakfast", "parking"}
+
+
+#: "I don't want your messages any more", as guests write it in each language.
+OPT_OUT_SENTENCES = [
+    "I don't want to receive more messages", "I do not want any more messages from you",
+    "stop sending me messages", "please stop texting me", "unsubscribe me please",
+    "No quiero recibir más mensajes", "no me envíen más mensajes por favor",
+    "dejen de enviarme mensajes",
+    "Ich möchte keine Nachrichten mehr erhalten", "Bitte schicken Sie mir keine Nachrichten mehr",
+    "Je ne veux plus recevoir de messages", "Arrêtez de m'envoyer des messages",
+    "désabonnez-moi s'il vous plaît",
+    "Non voglio più ricevere messaggi", "Smettete di inviarmi messaggi",
+    "Não quero receber mais mensagens", "Parem de me enviar mensagens",
+]  # fmt: skip
+#: Refusals of something else, or messages about messages: never an opt-out.
+NOT_OPT_OUT = [
+    "no quiero cancelar", "I don't want more towels", "I don't want to cancel my booking",
+    "no quiero más toallas", "did you get my message?", "I sent you a message yesterday",
+    "can you send me a message when the room is ready?", "Ich möchte keine Handtücher mehr",
+    "keine Nachricht von der Rezeption erhalten, ist mein Zimmer bereit?",
+    "je ne veux plus de serviettes", "plus de serviettes svp, et un message pour le taxi",
+    "non voglio più il letto singolo", "basta così, grazie", "não quero mais toalhas",
+    "no more towels please, I left a message",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", OPT_OUT_SENTENCES)
+def test_asking_for_no_more_messages_is_an_opt_out(text: str) -> None:
+    intent, confidence, _ = classify_text(text, KeywordFaqMatcher(), "en")
+    assert (intent, confidence) == (Intent.OPT_OUT, 1.0)
+
+
+@pytest.mark.parametrize("text", NOT_OPT_OUT)
+def test_refusing_something_else_is_not_an_opt_out(text: str) -> None:
+    intent, _, _ = classify_text(text, KeywordFaqMatcher(), "en")
+    assert intent is not Intent.OPT_OUT

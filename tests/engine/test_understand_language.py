@@ -27,6 +27,31 @@ SENTENCES = [
 ]
 
 
+#: Questions built around hotel words every language borrows from English.
+LOANWORD_QUESTIONS = [
+    ("¿A qué hora es el check-in?", "es"), ("¿Tenéis parking?", "es"),
+    ("¿Hay wifi en la habitación?", "es"), ("¿Cuál es la contraseña del wifi?", "es"),
+    ("¿Puedo pedir room service?", "es"), ("¿Tenéis spa o gym?", "es"),
+    ("Necesito un taxi mañana", "es"), ("¿Se puede hacer late check-out?", "es"),
+    ("C'è una palestra in hotel?", "it"), ("A che ora è il check-out?", "it"),
+    ("Avete il parking?", "it"), ("Qual è la password del wifi?", "it"),
+    ("C'è il room service?", "it"), ("Posso prenotare un taxi per domani?", "it"),
+    ("Olá, qual é a password do wifi?", "pt"), ("Têm parking?", "pt"),
+    ("A que horas é o check-in?", "pt"), ("O hotel tem spa?", "pt"),
+    ("Vocês fazem transfer para o aeroporto?", "pt"), ("Há room service à noite?", "pt"),
+    ("Gibt es einen Parkplatz oder Parking?", "de"), ("Wann ist der Check-in?", "de"),
+    ("Ist das WLAN-Passwort im Zimmer?", "de"), ("Habt ihr ein Spa?", "de"),
+    ("Können Sie mir ein Taxi bestellen?", "de"),
+    ("À quelle heure est le check-in ?", "fr"), ("Vous avez un parking ?", "fr"),
+    ("C'est quoi le password du wifi ?", "fr"), ("Est-ce qu'il y a un spa à l'hôtel ?", "fr"),
+    ("Je voudrais un taxi pour demain", "fr"),
+    ("What time is check-in?", "en"), ("Do you have parking?", "en"),
+    ("Is there a gym in the hotel?", "en"), ("What's the wifi password?", "en"),
+    ("Can I get a late check-out?", "en"), ("Is room service available?", "en"),
+    ("Can you book me a taxi to the airport?", "en"), ("Is the spa open?", "en"),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(("text", "expected"), SHORT)
 def test_short_messages_are_detected_by_the_lexicon(text: str, expected: str) -> None:
     guess = detect_language(text)
@@ -56,3 +81,36 @@ def test_a_language_the_property_does_not_offer_falls_back_to_its_default() -> N
 def test_a_word_shared_by_two_languages_follows_the_known_one() -> None:
     # "ajuda"/"ayuda" differ, but "menu" and "super" are everyone's: the known language wins.
     assert detect_language("menu", known="fr", default="en").language == "fr"
+
+
+@pytest.mark.parametrize(("text", "expected"), LOANWORD_QUESTIONS)
+def test_hotel_loanwords_do_not_make_a_question_english(text: str, expected: str) -> None:
+    # A new guest at a hotel whose default is English (the case that answered in English).
+    assert detect_language(text, known=None, default="en").language == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("¿Tenéis parking?", "es"), ("¿A qué hora es el check-in?", "es"),
+        ("C'è una palestra in hotel?", "it"), ("Olá, qual é a password do wifi?", "pt"),
+        ("Wann ist der Check-in?", "de"), ("Vous avez un parking ?", "fr"),
+    ],
+)  # fmt: skip
+def test_distinctive_marks_outweigh_a_different_known_language(text: str, expected: str) -> None:
+    other = "es" if expected == "en" else "en"
+    assert detect_language(text, known=other).language == expected
+    assert detect_language("What time is check-in?", known="pt").language == "en"
+
+
+@pytest.mark.parametrize(("text", "known"), [("O hotel tem spa?", "pt"), ("Wi-Fi?", "de")])
+def test_weak_evidence_keeps_the_guests_known_language(text: str, known: str) -> None:
+    assert detect_language(text, known=known).language == known
+    # A single function word is not enough to move a guest we know to another language.
+    assert detect_language("tem?", known="fr").language == "fr"
+
+
+@pytest.mark.parametrize("text", ["check-in", "Late check-out?", "room service", "wifi password"])
+def test_a_message_of_loanwords_only_keeps_the_known_language(text: str) -> None:
+    guess = detect_language(text, known="it", default="en")
+    assert (guess.language, guess.source) == ("it", "fallback")

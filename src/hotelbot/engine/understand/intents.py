@@ -52,14 +52,59 @@ OPT_OUT_EXACT = _phrases(
 )
 #: Unambiguous anywhere in a short message ("please unsubscribe me").
 OPT_OUT_STRONG = _phrases(
-    ("unsubscribe", "stop sending", "stop messaging me", "opt out"),
+    ("unsubscribe", "stop sending", "stop messaging me", "stop texting me", "opt out"),
+    ("no more messages", "no more texts", "no more notifications"),
     ("darme de baja", "dame de baja", "dar de baja", "no me envien mas", "dejen de enviar"),
-    ("abmelden", "abbestellen", "keine nachrichten mehr"),
-    ("desabonner", "desinscrire", "ne plus recevoir"),
+    ("no mas mensajes", "no quiero recibir mas mensajes"),
+    ("abmelden", "abbestellen", "keine nachrichten mehr", "keine weiteren nachrichten"),
+    ("desabonner", "desinscrire", "ne plus recevoir", "desabonnez moi", "desinscrivez moi"),
+    ("plus de messages", "plus de notifications"),
     ("disiscrivi", "disiscriviti", "non inviatemi piu", "non voglio piu messaggi"),
     ("descadastrar", "cancelar subscricao", "nao quero receber mais", "parem de enviar"),
 )
 OPT_OUT_STRONG_MAX_WORDS = 8
+#: "I don't want to receive more messages": a refusal and a word for our messages, both in a
+#: short message. The noun is what makes it an opt-out: "no quiero cancelar" and "I don't want
+#: more towels" refuse something else.
+OPT_OUT_REFUSALS = _phrases(
+    (
+        "don't want", "dont want", "do not want", "don't send", "dont send", "do not send",
+        "stop sending", "stop texting", "remove me", "take me off",
+    ),
+    (
+        "no quiero recibir", "no quiero mas", "no deseo recibir", "no me envies", "no me envien",
+        "no me mandes", "no me manden", "deja de enviar", "dejen de enviar", "dejad de enviar",
+        "deja de mandar", "dejen de mandar", "deja de enviarme", "dejen de enviarme",
+        "dejad de enviarme", "deja de mandarme", "dejen de mandarme", "borrame", "quitame",
+    ),
+    (
+        "mochte keine", "will keine", "keine weiteren", "schickt mir keine",
+        "schicken sie mir keine", "hort auf", "horen sie auf",
+    ),
+    (
+        "ne veux plus", "ne veux pas recevoir", "ne plus recevoir", "ne m envoyez plus",
+        "arretez d envoyer", "arretez de m envoyer", "arrete de m envoyer",
+    ),
+    (
+        "non voglio piu", "non voglio ricevere", "non mandatemi", "non inviatemi",
+        "smettete di inviare", "smettete di mandare", "smetti di mandare",
+        "smettete di inviarmi", "smettete di mandarmi", "smettila di mandarmi", "basta con",
+    ),
+    (
+        "nao quero receber", "nao quero mais", "nao me enviem", "nao me mandem", "parem de enviar",
+        "parem de mandar", "parem de me enviar", "parem de me mandar", "deixem de enviar",
+        "deixem de mandar", "deixem de me enviar",
+    ),
+)  # fmt: skip
+OPT_OUT_MESSAGES = _phrases(
+    ("messages", "message", "texts", "notifications", "whatsapps", "whatsapp messages"),
+    ("mensajes", "mensaje", "notificaciones", "whatsapps"),
+    ("nachrichten", "nachricht", "mitteilungen", "benachrichtigungen", "sms"),
+    ("messages", "notifications", "sms"),
+    ("messaggi", "messaggio", "notifiche"),
+    ("mensagens", "mensagem", "notificacoes"),
+)
+OPT_OUT_REFUSAL_MAX_WORDS = 14
 OPT_IN_EXACT = _phrases(("start", "unstop", "subscribe", "resume"), ("alta",), ("anmelden",))
 
 HANDOFF = _phrases(
@@ -217,9 +262,19 @@ def classify_opt(text: str) -> Intent | None:
         has_phrase(normalised, p) for p in OPT_OUT_STRONG
     ):
         return Intent.OPT_OUT
+    if _refuses_our_messages(normalised):
+        return Intent.OPT_OUT
     if normalised in OPT_IN_EXACT:
         return Intent.OPT_IN
     return None
+
+
+def _refuses_our_messages(normalised: str) -> bool:
+    if len(tokens(normalised)) > OPT_OUT_REFUSAL_MAX_WORDS:
+        return False
+    return any(has_phrase(normalised, p) for p in OPT_OUT_MESSAGES) and any(
+        has_phrase(normalised, p) for p in OPT_OUT_REFUSALS
+    )
 
 
 def classify_request(text: str) -> Intent | None:

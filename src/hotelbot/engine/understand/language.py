@@ -7,10 +7,18 @@ so we use high accuracy and build the detector lazily, once per process (`warm_u
 worker pay the build at start). One- or two-word messages ("ok", "hola", "olá") are where any
 statistical detector guesses: the lexicon answers those, and what neither can tell apart falls
 back to the language the guest used before, then the property's default.
+
+Hotel guests mix English loanwords into every language ("¿a qué hora es el check-in?",
+"qual é a password do wifi?"): those words say nothing about the language, and they pulled short
+questions towards English, so they are removed before either detector looks. What is left is
+often only a few function words, so distinctive marks — "¿", "ñ", "ã", "c'è", "qual é", "ß",
+and function words no other of our languages uses — add to lingua's confidence. Evidence that
+still does not single out one language yields the guest's known language.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -39,6 +47,69 @@ MIN_CONFIDENCE = 0.5
 MIN_MARGIN = 0.2
 #: One- or two-word texts need more: lingua's guesses on them are often near-ties.
 MIN_CONFIDENCE_SHORT = 0.75
+#: Added to a language's score for each distinct mark of it in the text (at most MAX_MARKS).
+MARK_WEIGHT = 0.25
+MAX_MARKS = 3
+
+#: Hotel words guests use untranslated in every language; removed before detection.
+#: Spaces match a space, a hyphen or nothing ("check-in", "check in", "checkin", "Wi-Fi").
+LOANWORDS: tuple[str, ...] = (
+    "late check out", "early check in", "check in", "check out", "wi fi", "password",
+    "parking", "room service", "spa", "gym", "fitness", "sauna", "jacuzzi", "minibar",
+    "taxi", "transfer", "shuttle", "ok", "okay", "hotel", "lobby", "rooftop", "bar", "menu",
+    "booking", "online", "email", "e mail", "voucher", "pin", "code", "smart tv", "tv",
+)  # fmt: skip
+#: Between the parts of a loanword: a space, a hyphen or nothing.
+_JOIN = r"[-\s]*"
+_LOANWORDS = re.compile(
+    "|".join(
+        r"(?<!\w)" + _JOIN.join(map(re.escape, word.split())) + r"(?!\w)"
+        for word in sorted(LOANWORDS, key=len, reverse=True)
+    ),
+    re.IGNORECASE,
+)
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]*)?")
+
+#: Characters that only some of our languages write (looked for in the casefolded text).
+MARK_CHARACTERS: dict[str, tuple[str, ...]] = {
+    "¿": ("es",), "¡": ("es",), "ñ": ("es",),
+    "ã": ("pt",), "õ": ("pt",), "ê": ("pt", "fr"), "ç": ("pt", "fr"),
+    "ß": ("de",), "ä": ("de",), "ö": ("de",), "ü": ("de",),
+    "ì": ("it",), "ò": ("it",), "è": ("it", "fr"), "ù": ("it", "fr"),
+    "œ": ("fr",), "î": ("fr",), "û": ("fr",), "ë": ("fr",), "ï": ("fr",),
+}  # fmt: skip
+#: Function words (with their accents) that no other of our six languages uses as a word.
+MARK_WORDS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "the", "is", "are", "there", "you", "what", "what's", "how", "does", "can", "have",
+        "my", "your", "i'm", "it's", "please", "would", "could", "with", "which", "and", "of",
+        "to", "at", "this", "that", "any",
+    ),
+    "es": (
+        "el", "los", "las", "hay", "tenéis", "teneis", "tienen", "tiene", "usted", "ustedes",
+        "qué", "cuál", "cuándo", "dónde", "cómo", "puedo", "quiero", "mi", "muy", "eres",
+        "hasta", "también", "algún", "alguna", "ningún",
+    ),
+    "de": (
+        "der", "die", "das", "ist", "gibt", "ich", "sie", "du", "bist", "ein", "eine", "einen",
+        "und", "nicht", "wie", "kann", "haben", "habt", "mit", "für", "zum", "zur", "mein",
+    ),
+    "fr": (
+        "le", "les", "est", "c'est", "je", "vous", "avez", "une", "des", "du", "au", "aux",
+        "il", "quel", "quelle", "où", "ne", "pas", "pour", "est-ce", "qu'est-ce", "j'ai",
+        "l'hôtel", "y'a",
+    ),
+    "it": (
+        "il", "gli", "della", "dello", "che", "c'è", "è", "sono", "per", "ci",
+        "può", "avete", "dov'è", "com'è", "qual", "quanto", "un'", "l'albergo", "dell'",
+    ),
+    "pt": (
+        "do", "dos", "das", "um", "uma", "é", "não", "vocês", "você", "têm", "tem", "há",
+        "quero", "pode", "ao", "às", "num", "numa", "olá", "qual", "obrigado", "obrigada",
+    ),
+}  # fmt: skip
+_MARK_WORDS: dict[str, frozenset[str]] = {lang: frozenset(w) for lang, w in MARK_WORDS.items()}
 
 #: Everyday words and greetings that name their language on their own (after `normalise`).
 #: Words shared by several languages ("no", "si", "ok", "hotel", "taxi") are deliberately absent.
@@ -196,17 +267,40 @@ def detect_language(
     `known` is the language the guest used before (conversation state or guest row); it breaks
     ties and is the fallback, then `default` (the property's).
     """
-    normalised = normalise(text)
-    words = tokens(normalised)
+    own = without_loanwords(text)
+    words = tokens(normalise(own))
     if words and len(words) <= SHORT_MESSAGE_WORDS:
         guess = _from_lexicon(words, allowed=allowed, known=known)
         if guess is not None:
             return guess
     if words:
-        guess = _from_model(text, short=len(words) <= 2, allowed=allowed)
+        guess = _from_model(own, short=len(words) <= 2, allowed=allowed, known=known)
         if guess is not None:
             return guess
     return _fallback(allowed=allowed, known=known, default=default)
+
+
+def without_loanwords(text: str) -> str:
+    """`text` without the hotel words every language borrows from English."""
+    return _LOANWORDS.sub(" ", text.translate(_APOSTROPHES))
+
+
+def marks(text: str) -> dict[str, int]:
+    """How many distinct marks of each language `text` holds (characters and function words)."""
+    folded = text.translate(_APOSTROPHES).casefold()
+    found: dict[str, set[str]] = {}
+    for char, langs in MARK_CHARACTERS.items():
+        if char in folded:
+            for lang in langs:
+                found.setdefault(lang, set()).add(char)
+    words = set(_WORD.findall(folded))
+    # "c'è" is one mark, not "c'" plus "è"; elided articles ("dell'") keep their apostrophe.
+    words |= {w.rstrip("'") for w in words} | {w.partition("'")[2] for w in words if "'" in w}
+    for lang, vocabulary in _MARK_WORDS.items():
+        hits = words & vocabulary
+        if hits:
+            found.setdefault(lang, set()).update(hits)
+    return {lang: len(hits) for lang, hits in found.items()}
 
 
 def _from_lexicon(
@@ -230,18 +324,34 @@ def _from_lexicon(
     return None
 
 
-def _from_model(text: str, *, short: bool, allowed: Sequence[str]) -> LanguageGuess | None:
-    values = [
-        (_LINGUA[v.language], v.value)
-        for v in _detector().compute_language_confidence_values(text)
-        if _LINGUA[v.language] in allowed
-    ]
-    if not values:
+def _from_model(
+    text: str, *, short: bool, allowed: Sequence[str], known: str | None
+) -> LanguageGuess | None:
+    """lingua's confidences plus the text's marks; None when no language stands out."""
+    scores = {lang: 0.0 for lang in allowed if lang in SUPPORTED}
+    if not scores:
         return None
-    (best, confidence), runner_up = values[0], (values[1][1] if len(values) > 1 else 0.0)
-    needed = MIN_CONFIDENCE_SHORT if short else MIN_CONFIDENCE
-    if confidence >= needed and confidence - runner_up >= MIN_MARGIN:
-        return LanguageGuess(best, round(confidence, 3), "model")
+    for value in _detector().compute_language_confidence_values(text):
+        lang = _LINGUA[value.language]
+        if lang in scores:
+            scores[lang] = value.value
+    found = marks(text)
+    for lang, count in found.items():
+        if lang in scores:
+            scores[lang] += MARK_WEIGHT * min(count, MAX_MARKS)
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    (best, score), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    # A one- or two-word text from a new guest is trusted like a sentence when a mark of its
+    # language backs it; a guest we know keeps their language unless the evidence is strong.
+    relaxed = not short or (known is None and best in found)
+    needed = MIN_CONFIDENCE if relaxed else MIN_CONFIDENCE_SHORT
+    if score < needed:
+        return None
+    if score - runner_up >= MIN_MARGIN:
+        return LanguageGuess(best, round(min(score, 1.0), 3), "model")
+    # Two languages nearly tied: the guest's own language if it is one of them.
+    if known is not None and known in scores and score - scores[known] < MIN_MARGIN:
+        return LanguageGuess(known, round(min(scores[known], 1.0), 3), "model")
     return None
 
 
