@@ -12,7 +12,6 @@ Graph API call. Services never commit.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 import weakref
 from collections.abc import Callable, Sequence
@@ -29,12 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from hotelbot import metrics
+from hotelbot.conversation import statuses
+from hotelbot.conversation.statuses import short_hash
 from hotelbot.engine.inbound import GuestMessage
 from hotelbot.guest import service as guest_service
 from hotelbot.kit import crypto
 from hotelbot.kit.lru import TtlLru
 from hotelbot.models import Conversation, Direction, Message, MessageStatus, MessageType
-from hotelbot.models.message import STATUS_RANK
 from hotelbot.property import service as property_service
 from hotelbot.whatsapp.payloads import (
     IgnoredChange,
@@ -49,14 +49,6 @@ log = structlog.get_logger(__name__)
 #: The hot path writes with Core statements on the tables (no ORM unit of work to pay for).
 _TABLES = Message.metadata.tables
 
-#: Meta's status words → ours. `played` (a voice note was listened to) counts as read.
-STATUS_FROM_META: dict[str, MessageStatus] = {
-    "sent": MessageStatus.SENT,
-    "delivered": MessageStatus.DELIVERED,
-    "read": MessageStatus.READ,
-    "played": MessageStatus.READ,
-    "failed": MessageStatus.FAILED,
-}
 
 #: Informational messages (number changed, message deleted) are kept but need no turn.
 NO_TURN_TYPES = frozenset({MessageType.SYSTEM})
@@ -99,7 +91,7 @@ async def accept_many(
     """
     touched: list[set[uuid.UUID]] = [set() for _ in deliveries]
     arrivals: list[_Arrival] = []
-    statuses: list[tuple[StatusUpdate, datetime]] = []
+    updates: list[tuple[StatusUpdate, datetime]] = []
     for index, (envelope, now) in enumerate(deliveries):
         for position, event in enumerate(envelope.events()):
             match event:
@@ -109,13 +101,13 @@ async def accept_many(
                     arrived = now + timedelta(microseconds=position)
                     arrivals.append(_Arrival(index, event, arrived))
                 case StatusUpdate():
-                    statuses.append((event, now))
+                    updates.append((event, now))
                 case IgnoredChange():
                     log.info("whatsapp.webhook.ignored", field=event.field, reason=event.reason)
     if arrivals:
         await _store_arrivals(session, arrivals, touched)
-    for status, now in statuses:
-        await _apply_status(session, status, now=now)
+    for status_update, now in updates:
+        await statuses.apply(session, status_update, now=now)
     return touched
 
 
@@ -415,75 +407,9 @@ async def _touch_many(
         _remember(session, known.conversations, pair, (cid, newest))
 
 
-async def _is_stored(session: AsyncSession, wamid: str) -> bool:
-    query = select(Message.id).where(Message.wamid == wamid)
-    return (await session.execute(query)).first() is not None
-
-
 def _count_duplicate(event: InboundMessage) -> None:
     metrics.DUPLICATE_MESSAGES.inc()
-    log.info("whatsapp.webhook.duplicate", wamid_hash=_short_hash(event.wamid))
-
-
-# ---- statuses -----------------------------------------------------------------------------
-
-
-async def _apply_status(session: AsyncSession, event: StatusUpdate, *, now: datetime) -> bool:
-    """Move one of our outbound messages forward; a late or repeated status changes nothing."""
-    status = STATUS_FROM_META.get(event.status)
-    if status is None:
-        metrics.STATUS_UPDATES.labels(status="other", applied="false").inc()
-        log.info("whatsapp.status.unknown", status_hash=_short_hash(event.status))
-        return False
-    values: dict[str, Any] = {"status": status, "status_at": event.at or now}
-    if status is MessageStatus.FAILED:
-        values |= {"error_code": event.error_code, "error_title": (event.error_title or "")[:200]}
-    earlier = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
-    applied = await _update_outbound(session, Message.wamid == event.wamid, earlier, values)
-    if not applied and event.biz_opaque_callback_data:
-        applied = await _attach_wamid(session, event, earlier, values)
-    metrics.STATUS_UPDATES.labels(status=event.status, applied=str(applied).lower()).inc()
-    log.info(
-        "whatsapp.status.received",
-        status=event.status,
-        applied=applied,
-        wamid_hash=_short_hash(event.wamid),
-        error_code=event.error_code,
-    )
-    return applied
-
-
-async def _attach_wamid(
-    session: AsyncSession,
-    event: StatusUpdate,
-    earlier: list[MessageStatus],
-    values: dict[str, Any],
-) -> bool:
-    """A send whose response was lost: Meta echoes our message id as biz_opaque_callback_data."""
-    try:
-        message_id = uuid.UUID(str(event.biz_opaque_callback_data))
-    except ValueError:
-        return False
-    if await _is_stored(session, event.wamid):
-        return False  # the wamid belongs to another row (or the status was simply stale)
-    condition = (Message.id == message_id) & Message.wamid.is_(None)
-    return await _update_outbound(session, condition, earlier, {**values, "wamid": event.wamid})
-
-
-async def _update_outbound(
-    session: AsyncSession, condition: Any, earlier: list[MessageStatus], values: dict[str, Any]
-) -> bool:
-    # The rank guard is in the WHERE clause, so two statuses racing cannot move a row backwards.
-    # A Core statement on the table: the ORM's bulk-update machinery cost more than the UPDATE.
-    table = _TABLES["messages"]
-    statement = (
-        update(table)
-        .where(condition, table.c.direction == Direction.OUTBOUND, table.c.status.in_(earlier))
-        .values(**values)
-        .returning(table.c.id)
-    )
-    result = await (await session.connection()).execute(statement)
-    return result.first() is not None
+    log.info("whatsapp.webhook.duplicate", wamid_hash=short_hash(event.wamid))
 
 
 # ---- what this process knows: ids are immutable once created ------------------------------
@@ -551,7 +477,3 @@ def _name_digest(cipher: crypto.FieldCipher, name: str | None) -> str | None:
 def _insert(session: AsyncSession) -> Callable[..., Any]:
     """The dialect's INSERT, which has `on_conflict_do_nothing` on SQLite and Postgres."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-def _short_hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:16]

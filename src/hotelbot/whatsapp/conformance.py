@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotelbot.conversation import inbox
+from hotelbot.conversation import inbox, statuses
 from hotelbot.guest import service as guest_service
 from hotelbot.kit.db import session_scope
 from hotelbot.models import Direction, Message, MessageStatus, MessageType
@@ -146,7 +146,7 @@ def _expectations(payload: dict[str, Any]) -> _Expected:
             for message in value.get("messages") or []:
                 expected.messages.append((message["id"], expected_type(message)))
             for status in value.get("statuses") or []:
-                ours = inbox.STATUS_FROM_META.get(str(status.get("status")).lower())
+                ours = statuses.STATUS_FROM_META.get(str(status.get("status")).lower())
                 if ours is not None:
                     errors = status.get("errors") or [{}]
                     recipient = status.get("recipient_id") or "conformance"
