@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from hotelbot.engine.replies import Buttons, ListMessage, Text
 from hotelbot.engine.texts import render
 from hotelbot.engine.tools import HandoffReason
@@ -163,3 +165,39 @@ async def test_too_many_guests_go_to_the_reservations_team() -> None:
     assert bodies(result) == [render("en", "booking.too_many")]
     assert guest.tools.handoffs == [HandoffReason.BOOKING_REQUEST]
     assert guest.tools.calls == []  # no search for a group the bot cannot book
+
+
+NAMES = [
+    ("en", "My name is Ana Sousa", "Ana", "Sousa"),
+    ("pt", "Maria José da Silva", "Maria José", "da Silva"),
+    ("es", "me llamo Juan García López", "Juan García", "López"),
+    ("de", "Jan van der Berg", "Jan", "van der Berg"),
+    ("it", "Anna Maria Rossi", "Anna Maria", "Rossi"),
+    ("fr", "Jean-Luc", "Jean-Luc", ""),
+]
+
+
+@pytest.mark.parametrize(("language", "typed", "first", "last"), NAMES)
+async def test_the_typed_full_name_books_first_name_and_surname_and_the_surname_finds_it(
+    language: str, typed: str, first: str, last: str
+) -> None:
+    guest = Guest(language)
+    listing = await guest.says("I'd like to book a room from 10 to 12 March for 2 adults")
+    row = offers(listing).sections[0].rows[0]
+    await guest.says(choice(row.id, row.title))
+    await guest.says(choice("book:confirm", "Confirm"))
+
+    await guest.says(typed)
+
+    (made,) = guest.tools.reservations.values()
+    assert (made.guest.first_name, made.guest.last_name) == (first, last)
+    if not last:
+        return
+    # Someone writing from another number proves the booking with reference + surname.
+    other = FakeTools(phone="+447700900999", reservations=guest.tools.reservations)
+    state: dict[str, Any] = {"language": language}
+    for message in ("I want to see my booking", f"{made.reference} {last}"):
+        result = await handle_turn(make_ctx(tools=other), state, [text(message)])
+        state = result.state
+    assert made.reference in "\n".join(bodies(result))
+    assert other.verified == {made.reference}

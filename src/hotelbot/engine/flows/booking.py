@@ -335,13 +335,40 @@ def _picked_offer(choice: str, text: str) -> str | int | None:
     return int(typed) if typed.isdigit() and len(typed) <= 2 else None
 
 
+#: "My name is …", "me llamo …", "au nom de …": words before the name, not part of it.
+_NAME_INTRO = re.compile(
+    r"^(?:(?:my|the)\s+name\s+is|my\s+name's|name\s*:|it's|it\s+is|i\s+am|i'm|"
+    r"under(?:\s+the\s+name(?:\s+of)?)?|me\s+llamo|mi\s+nombre\s+es|nombre\s*:|soy|"
+    r"a\s+nombre\s+de|ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|name\s+ist|ich\s+bin|"
+    r"auf\s+den\s+namen|je\s+m['\u2019]appelle|mon\s+nom\s+est|nom\s*:|je\s+suis|"
+    r"au\s+nom\s+de|mi\s+chiamo|il\s+mio\s+nome\s+(?:è|e)|nome\s*:|sono|a\s+nome\s+di|"
+    r"chamo-me|me\s+chamo|(?:o\s+)?meu\s+nome\s+(?:é|e)|sou|em\s+nome\s+de)\s+",
+    re.IGNORECASE,
+)
+#: Lower-case words that belong to the surname after them ("da Silva", "van der Berg").
+_SURNAME_PARTICLES = frozenset(
+    {"da", "das", "de", "del", "della", "dei", "der", "den", "di", "do", "dos", "du", "la",
+     "le", "van", "von", "ten", "ter", "y"}
+)  # fmt: skip
+
+
 def _name_of(text: str) -> tuple[str, str] | None:
-    """First and last name from "Ana Sousa" (or just "Ana"); None when it is not a name."""
-    cleaned = " ".join(text.split())
+    """(first name, surname) typed as a full name; None when it is not a name.
+
+    The surname is the last word with the particles before it ("Maria José da Silva" →
+    "Maria José" / "da Silva"), so the guest can later find the booking with reference +
+    surname; a single word is a first name only.
+    """
+    cleaned = _NAME_INTRO.sub("", " ".join(text.split())).strip()
     if not cleaned or len(cleaned) > 100 or not _NAME.match(cleaned):
         return None
-    first, _, last = cleaned.partition(" ")
-    return first[:100], last[:100]
+    words = cleaned.rstrip(".").split()
+    start = len(words) - 1
+    while start > 1 and words[start - 1].casefold() in _SURNAME_PARTICLES:
+        start -= 1
+    if start == 0:
+        return words[0][:100], ""
+    return " ".join(words[:start])[:100], " ".join(words[start:])[:100]
 
 
 # ---- PMS shapes ----------------------------------------------------------------------------

@@ -199,17 +199,28 @@ async def _prove(ctx: TurnContext, state: ConversationState, answer: Answer, lan
 
 
 def _surname(text: str, reference: str | None) -> str:
-    """What is left of the message once the reference and filler words are taken out."""
+    """The surname in the message: the words after the reference (else before it), without
+    the words that introduce it ("and my surname is da Silva" → "da Silva")."""
     words = [w.strip(".,;:!?()\"'") for w in text.split()]
-    kept = [
-        w
-        for w in words
-        if w
-        and (reference is None or w.upper() != reference.upper())
-        and not any(ch.isdigit() for ch in w)
-        and w.casefold() not in _FILLER
-    ]
-    return " ".join(kept[-2:]) if kept else ""
+    at = next(
+        (i for i, w in enumerate(words) if reference and w.upper() == reference.upper()), None
+    )
+    for segment in [words] if at is None else [words[at + 1 :], words[:at]]:
+        if name := _name_in(segment):
+            return name
+    return ""
+
+
+def _name_in(words: list[str]) -> str:
+    kept = [w for w in words if w and not any(ch.isdigit() for ch in w)]
+    while kept and kept[-1].casefold() in _FILLER:
+        kept.pop()
+    # "de", "der", "la" introduce a sentence's words but also belong to surnames ("de la Cruz",
+    # "van der Berg"): the surname starts after the last filler word that is not such a particle.
+    start = max(
+        (i + 1 for i, w in enumerate(kept) if w.casefold() in _FILLER - _PARTICLES), default=0
+    )
+    return " ".join(kept[start:][-4:])
 
 
 _FILLER = {
@@ -220,6 +231,10 @@ _FILLER = {
     "sobrenome", "apelido", "número", "numero", "number", "nummer", "code", "código",
     "codice", "localizador", "a", "name:", "surname:", "reservation", "buchungsnummer",
 }  # fmt: skip
+
+
+#: Filler words that also start surnames.
+_PARTICLES = {"de", "der", "la", "le", "el", "da", "do", "di", "del", "van", "von", "du", "dos"}
 
 
 async def _failed(ctx: TurnContext, state: ConversationState, lang: str, *, key: str) -> Decision:
