@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 # Never let uv fetch an interpreter: use the machine's Python 3.11.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test test-postgres lint pytest bench sync
+.PHONY: help run test test-postgres lint pytest bench sync chromium
 
 help:
 	@echo "make run            start hotelbot with embedded defaults (http://127.0.0.1:8000/sandbox/)"
@@ -44,8 +44,16 @@ lint: .venv/.synced
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 
+# The browser tests drive Debian's chromium (never a downloaded browser); install it if missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+
 # pytest's exit status is make's: 1 = failures, 5 = no tests collected; both fail the build.
-pytest: .venv/.synced
+pytest: .venv/.synced chromium
 	.venv/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # Linters first so that the last thing printed is pytest's summary line.
