@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hotelbot.engine.understand import faq
+from hotelbot.engine.understand import faq, faq_embedding
 from hotelbot.engine.understand.faq import (
     E5Embedder,
     EmbeddingFaqMatcher,
@@ -92,8 +92,8 @@ def test_the_model_loads_and_embeds_with_the_network_cut(monkeypatch: pytest.Mon
 
 def test_the_shipped_example_vectors_are_those_of_the_model_and_the_examples() -> None:
     embedder = default_embedder()
-    shipped = faq._shipped_vectors(embedder.name)
-    entries = faq._example_entries()
+    shipped = faq_embedding._shipped_vectors(embedder.name)
+    entries = faq_embedding._example_entries()
     assert shipped is not None, "run write_shipped_vectors after editing faq_examples.json"
     assert shipped.shape[0] == len(entries)
     picks = [0, len(entries) // 2, len(entries) - 1]
