@@ -187,44 +187,17 @@ async def _store_arrivals(
     session: AsyncSession, arrivals: list[_Arrival], touched: list[set[uuid.UUID]]
 ) -> None:
     """Insert each message once (by wamid) and move its conversation's window forward."""
-    fresh: dict[str, tuple[_Arrival, uuid.UUID]] = {}  # wamid -> (arrival, property id)
-    for arrival in arrivals:
-        event = arrival.event
-        property_id = await property_service.get_id_by_phone_number_id(
-            session, event.phone_number_id
-        )
-        if property_id is None:
-            log.warning("whatsapp.webhook.unknown_number", phone_number_id=event.phone_number_id)
-        elif event.wamid in fresh:
-            _count_duplicate(event)  # the same message twice in this batch: store it once
-        else:
-            fresh[event.wamid] = (arrival, property_id)
+    fresh = await _fresh(session, arrivals)
     if not fresh:
         return
     known = _known_for(session)
     guests = await _guest_ids(session, known, [a.event for a, _ in fresh.values()])
     pairs = {(p, guests[a.event.wa_id]) for a, p in fresh.values()}
     conversations = await _conversation_ids(session, known, pairs)
-    rows: list[dict[str, Any]] = []
-    for arrival, property_id in fresh.values():
-        event = arrival.event
-        needs_turn = event.type not in NO_TURN_TYPES
-        rows.append(
-            {
-                "id": uuid.uuid4(),
-                "conversation_id": conversations[(property_id, guests[event.wa_id])][0],
-                "direction": Direction.INBOUND,
-                "type": event.type,
-                "status": MessageStatus.PENDING if needs_turn else MessageStatus.PROCESSED,
-                "wamid": event.wamid,
-                "text": event.text,
-                "payload": event.raw,
-                "sent_by_guest_at": event.sent_at,
-                "created_at": arrival.at,
-                "status_at": arrival.at,
-                "attempts": 0,
-            }
-        )
+    rows = [
+        _message_row(arrival, conversations[(property_id, guests[arrival.event.wa_id])][0])
+        for arrival, property_id in fresh.values()
+    ]
     # Sorted by wamid: two servers inserting overlapping batches take index locks in one order.
     rows.sort(key=lambda row: str(row["wamid"]))
     table = _TABLES["messages"]
@@ -255,6 +228,45 @@ async def _store_arrivals(
         at = min(event.sent_at or arrival.at, arrival.at)
         windows[conversation_id] = max(at, windows.get(conversation_id, at))
     await _touch_many(session, known, conversations, windows)
+
+
+async def _fresh(
+    session: AsyncSession, arrivals: list[_Arrival]
+) -> dict[str, tuple[_Arrival, uuid.UUID]]:
+    """wamid -> (arrival, property id): once per wamid, only for numbers of a known property."""
+    fresh: dict[str, tuple[_Arrival, uuid.UUID]] = {}
+    for arrival in arrivals:
+        event = arrival.event
+        property_id = await property_service.get_id_by_phone_number_id(
+            session, event.phone_number_id
+        )
+        if property_id is None:
+            log.warning("whatsapp.webhook.unknown_number", phone_number_id=event.phone_number_id)
+        elif event.wamid in fresh:
+            _count_duplicate(event)  # the same message twice in this batch: store it once
+        else:
+            fresh[event.wamid] = (arrival, property_id)
+    return fresh
+
+
+def _message_row(arrival: _Arrival, conversation_id: uuid.UUID) -> dict[str, Any]:
+    """The `messages` row of one arrival (stored already processed when it needs no turn)."""
+    event = arrival.event
+    needs_turn = event.type not in NO_TURN_TYPES
+    return {
+        "id": uuid.uuid4(),
+        "conversation_id": conversation_id,
+        "direction": Direction.INBOUND,
+        "type": event.type,
+        "status": MessageStatus.PENDING if needs_turn else MessageStatus.PROCESSED,
+        "wamid": event.wamid,
+        "text": event.text,
+        "payload": event.raw,
+        "sent_by_guest_at": event.sent_at,
+        "created_at": arrival.at,
+        "status_at": arrival.at,
+        "attempts": 0,
+    }
 
 
 async def _guest_ids(
