@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict
 
 
 class GuestMessage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # A ValidationError's text would quote the guest's message into logs.
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
     #: Our message id (stringified UUID): lets replies be idempotent per inbound message.
     id: str

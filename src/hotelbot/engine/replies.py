@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Reply(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # A ValidationError's text would quote the reply (booking details, names) into logs.
+    model_config = ConfigDict(frozen=True, hide_input_in_errors=True)
 
 
 class Text(_Reply):

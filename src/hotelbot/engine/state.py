@@ -15,7 +15,8 @@ STATE_VERSION = 1
 
 
 class ConversationState(BaseModel):
-    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+    # A ValidationError's text would quote flow data (a surname, a reference) into logs.
+    model_config = ConfigDict(extra="ignore", validate_assignment=True, hide_input_in_errors=True)
 
     version: int = STATE_VERSION
     #: ISO 639-1 code the guest was last answered in.

@@ -40,16 +40,30 @@ def is_sqlite(url: str) -> bool:
 def create_engine(
     url: str, *, pool_size: int = 10, max_overflow: int = 20, echo: bool = False
 ) -> AsyncEngine:
-    """An async engine with the per-dialect settings the app relies on."""
+    """An async engine with the per-dialect settings the app relies on.
+
+    `hide_parameters`: a database error's text would otherwise list the bound values (message
+    text, guest names) and reach the logs through `exc_info`.
+    """
     if is_sqlite(url):
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": 30}, pool_size=5, max_overflow=5
+            url,
+            echo=echo,
+            hide_parameters=True,
+            connect_args={"timeout": 30},
+            pool_size=5,
+            max_overflow=5,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
     )
 
 

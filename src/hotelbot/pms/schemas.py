@@ -46,7 +46,8 @@ IdempotencyKey = Annotated[str, Field(min_length=8, max_length=128, pattern=r"^[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A ValidationError's text would quote the input (guest names, e-mails) into logs and Sentry.
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
 
 # ---- properties and inventory description ---------------------------------------------------

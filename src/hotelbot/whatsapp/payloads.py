@@ -23,7 +23,10 @@ MEDIA_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
 
 class _Frozen(BaseModel):
     # Unknown keys are ignored, not rejected: the raw dict is kept on the event anyway.
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    # A ValidationError's text would quote the input (message text, profile names) into logs.
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
 
 # ---- message contents -------------------------------------------------------------------
