@@ -25,7 +25,7 @@ from typing import Any
 from hotelbot.engine.understand import classifier
 from hotelbot.engine.understand.dates import parse_dates
 from hotelbot.engine.understand.faq import FaqMatcher
-from hotelbot.engine.understand.slots import extract_slots, for_intent
+from hotelbot.engine.understand.slots import SCALAR_SLOTS, extract_slots, for_intent
 
 SGD_TODAY = date(2019, 3, 1)
 SGD_SLOTS = {
@@ -74,16 +74,7 @@ CLINC_UNCLEAR = {
     "maybe",
     "cancel",
 }
-SCORED_SLOTS = (
-    "check_in",
-    "check_out",
-    "nights",
-    "adults",
-    "children",
-    "rooms",
-    "room_type",
-    "booking_ref",
-)
+SCORED_SLOTS = SCALAR_SLOTS
 
 
 @dataclass

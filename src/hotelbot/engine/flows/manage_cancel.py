@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision, Option, Options, Say, Speech
@@ -12,6 +12,7 @@ from hotelbot.engine.flows.handoff import hand_over
 from hotelbot.engine.flows.manage_lookup import NAME
 from hotelbot.engine.state import ConversationState
 from hotelbot.engine.tools import HandoffReason
+from hotelbot.pms import policy
 from hotelbot.pms.errors import ReservationNotModifiable
 from hotelbot.pms.schemas import Reservation
 
@@ -19,18 +20,16 @@ from hotelbot.pms.schemas import Reservation
 def cancellation_fee(r: Reservation, now: datetime) -> Decimal:
     """The fee cancelling at `now` would cost, from the booking's own policy and deadline.
 
-    The same rule as the PMS applies (free before a refundable rate's deadline; else the
-    first `fee_nights` nights, or `fee_percent` of the total); the PMS's `Cancellation` is
-    what the guest is told afterwards.
+    The PMS's own rule (`pms/policy.py`); the PMS's `Cancellation` is what the guest is told
+    afterwards.
     """
-    policy = r.cancellation_policy
-    deadline = r.free_cancellation_until
-    if policy.refundable and (deadline is None or now < deadline):
-        return Decimal("0.00")
-    if policy.fee_nights:
-        return min(sum((n.amount for n in r.nights[: policy.fee_nights]), Decimal(0)), r.total)
-    fee = r.total * policy.fee_percent / 100
-    return fee.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return policy.cancellation_fee(
+        r.cancellation_policy,
+        night_amounts=[n.amount for n in r.nights],
+        total=r.total,
+        deadline=r.free_cancellation_until,
+        now=now,
+    )
 
 
 def cancel_offer(ctx: TurnContext, state: ConversationState, r: Reservation, lang: str) -> Decision:

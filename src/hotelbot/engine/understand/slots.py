@@ -20,6 +20,10 @@ ROOM_TYPES = ("single", "double", "twin", "suite", "family")
 #: Above this a count is a typo or a group booking for staff, not a slot.
 MAX_PEOPLE = 30
 MAX_ROOMS = 10
+#: The single-valued slots, in the order of our labelled data sets (`Slots.as_dict`, scoring).
+SCALAR_SLOTS = (
+    "check_in", "check_out", "nights", "adults", "children", "rooms", "room_type", "booking_ref",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -40,16 +44,7 @@ class Slots:
     def as_dict(self) -> dict[str, object]:
         """JSON-ready, only the slots that were found (the shape of our labelled data sets)."""
         out: dict[str, object] = {}
-        for name in (
-            "check_in",
-            "check_out",
-            "nights",
-            "adults",
-            "children",
-            "rooms",
-            "room_type",
-            "booking_ref",
-        ):
+        for name in SCALAR_SLOTS:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value.isoformat() if isinstance(value, date) else value

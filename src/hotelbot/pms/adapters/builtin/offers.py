@@ -223,13 +223,7 @@ def rate_plan_out(rp: PmsRatePlan) -> RatePlan:
             "description": rp.description,
             "refundable": rp.refundable,
             "breakfast_included": rp.breakfast_included,
-            "cancellation_policy": {
-                "refundable": rp.refundable,
-                "deadline_days_before": rp.deadline_days_before,
-                "fee_nights": rp.fee_nights,
-                "fee_percent": rp.fee_percent,
-                "description": rp.policy_description,
-            },
+            "cancellation_policy": reservations.plan_policy(rp),
         }
     )
 

@@ -231,7 +231,7 @@ async def _out(session: AsyncSession, property: Property, row: PmsReservation) -
     room_type = await session.get(PmsRoomType, row.room_type_id)
     plan = await session.get(PmsRatePlan, row.rate_plan_id)
     assert guest is not None and room_type is not None and plan is not None
-    policy = _plan_policy(plan)
+    policy = plan_policy(plan)
     return Reservation(
         reference=row.reference,
         property_id=row.property_id,
@@ -264,7 +264,7 @@ def _occupancy(row: PmsReservation) -> Occupancy:
     return Occupancy(adults=row.adults, children_ages=list(row.children_ages), rooms=row.rooms)
 
 
-def _plan_policy(plan: PmsRatePlan) -> CancellationPolicy:
+def plan_policy(plan: PmsRatePlan) -> CancellationPolicy:
     return CancellationPolicy(
         refundable=plan.refundable,
         deadline_days_before=plan.deadline_days_before,
@@ -277,7 +277,7 @@ def _plan_policy(plan: PmsRatePlan) -> CancellationPolicy:
 async def _policy(session: AsyncSession, row: PmsReservation) -> CancellationPolicy:
     plan = await session.get(PmsRatePlan, row.rate_plan_id)
     assert plan is not None
-    return _plan_policy(plan)
+    return plan_policy(plan)
 
 
 async def _nights(session: AsyncSession, reservation_id: uuid.UUID) -> list[NightPrice]:
