@@ -99,15 +99,6 @@ class PmsSettings(BaseModel):
     breaker_cooldown_seconds: float = 30.0
 
 
-class LlmSettings(BaseModel):
-    #: "" (offline engine only), "openai" or "langchain".
-    provider: str = ""
-    model: str = "gpt-4o-mini"
-    base_url: str = ""
-    api_key: SecretStr = SecretStr("")
-    timeout_seconds: float = 8.0
-
-
 class CryptoSettings(BaseModel):
     #: Field-encryption keys, "version:base64key" comma-separated; the highest version encrypts.
     field_keys: SecretStr = SecretStr("")
@@ -121,11 +112,6 @@ class ObservabilitySettings(BaseModel):
     log_level: str = "INFO"
     #: "json" (default) or "console" for humans at a terminal.
     log_format: str = "json"
-
-
-class ConsoleSettings(BaseModel):
-    session_secret: SecretStr = SecretStr("")
-    supabase_jwt_secret: SecretStr = SecretStr("")
 
 
 class Settings(BaseSettings):
@@ -144,10 +130,8 @@ class Settings(BaseSettings):
     queue: QueueSettings = Field(default_factory=QueueSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     pms: PmsSettings = Field(default_factory=PmsSettings)
-    llm: LlmSettings = Field(default_factory=LlmSettings)
     crypto: CryptoSettings = Field(default_factory=CryptoSettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
-    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
