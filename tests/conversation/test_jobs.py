@@ -140,6 +140,30 @@ async def test_turn_waits_while_the_guest_is_still_writing(
     assert 0 < delay <= 2.0
 
 
+async def test_guest_sees_read_and_typing_while_the_turn_waits(
+    resources: Resources, sandbox: Sandbox
+) -> None:
+    cid, messages = await _conversation(resources, "Hola", "una pregunta", age_seconds=0.5)
+    # The sandbox knows the guest's message, as it would after delivering it.
+    newest = messages[-1]
+    sandbox._append("in", "0", GUEST_WA_ID, str(newest.wamid), {"type": "text"})
+    await process_inbound(resources, conversation_id=cid)
+
+    assert await _rows(resources, Direction.OUTBOUND) == []  # still waiting for the burst
+    view = sandbox.conversation(GUEST_WA_ID)
+    assert view["typing"] is True
+    assert [m["status"] for m in view["messages"] if m["wamid"] == newest.wamid] == ["read"]
+
+
+async def test_no_typing_shown_in_human_mode(resources: Resources, sandbox: Sandbox) -> None:
+    cid, messages = await _conversation(
+        resources, "Hola", age_seconds=0.5, mode=ConversationMode.HUMAN
+    )
+    sandbox._append("in", "0", GUEST_WA_ID, str(messages[-1].wamid), {"type": "text"})
+    await process_inbound(resources, conversation_id=cid)
+    assert sandbox.conversation(GUEST_WA_ID)["typing"] is False
+
+
 async def test_process_inbound_twice_answers_once(
     resources: Resources, queue: RecordingQueue, sandbox: Sandbox
 ) -> None:

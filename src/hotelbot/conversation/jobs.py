@@ -47,23 +47,25 @@ async def process_inbound(resources: Resources, *, conversation_id: str) -> None
             messages = await inbox.pending(session, cid)
             if not messages:
                 return
+            conversation = await session.get_one(Conversation, cid)
             wait = _burst_remaining(messages, resources.settings.queue.burst_window_seconds)
             if wait > 0:
-                # The guest is still typing: one turn for the burst, once it settles.
+                # The guest is still typing: one turn for the burst, once it settles. Meanwhile
+                # the guest sees the message read and the bot typing.
                 schedule_after_commit(
                     session, process_inbound, wait, conversation_id=conversation_id
                 )
-                return
-            conversation = await session.get_one(Conversation, cid)
-            if conversation.mode == ConversationMode.HUMAN:
+                if conversation.mode == ConversationMode.BOT and messages[-1].wamid:
+                    answered = (await _phone_number_id(session, conversation), messages[-1].wamid)
+            elif conversation.mode == ConversationMode.HUMAN:
                 # Staff answer in human mode; the messages are theirs to read in the console.
                 log.info("conversation.turn.skipped", reason="human_mode", messages=len(messages))
                 await _mark_processed(session, messages)
-                return
-            await _take_turn(session, resources, conversation, messages)
-            enqueue_after_commit(session, send_outbound, conversation_id=conversation_id)
-            if messages[-1].wamid:
-                answered = (await _phone_number_id(session, conversation), messages[-1].wamid)
+            else:
+                await _take_turn(session, resources, conversation, messages)
+                enqueue_after_commit(session, send_outbound, conversation_id=conversation_id)
+                if messages[-1].wamid:
+                    answered = (await _phone_number_id(session, conversation), messages[-1].wamid)
     if answered is not None:
         # After the commit: no row lock is ever held across a network call.
         await _mark_read(resources, *answered)
