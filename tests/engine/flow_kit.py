@@ -23,7 +23,7 @@ from hotelbot.engine.understand.classifier import classify
 from hotelbot.engine.understand.intents import Intent
 from hotelbot.property.demo import DEMO_LANGUAGES, DEMO_NAME, DEMO_PROFILE, DEMO_TIMEZONE
 from tests.engine.conftest import NOW
-from tests.engine.fake_pms_tools import FakePmsTools
+from tests.engine.fakes import FakeTools, house_tools
 
 REPLY: TypeAdapter[Reply] = TypeAdapter(Reply)
 Step = Callable[[TurnContext, ConversationState, Understanding], Awaitable[Decision]]
@@ -82,7 +82,7 @@ class Seen:
 class Guest:
     step: Step
     language: str
-    tools: FakePmsTools = field(default_factory=FakePmsTools)
+    tools: FakeTools = field(default_factory=house_tools)
     state: ConversationState = field(default_factory=ConversationState)
 
     @property

@@ -9,7 +9,7 @@ import pytest
 from hotelbot.engine.flows import manage
 from hotelbot.engine.texts import render
 from hotelbot.pms.schemas import ReservationStatus
-from tests.engine.fake_pms_tools import NON_REFUNDABLE, FakePmsTools
+from tests.engine.fakes import NON_REFUNDABLE, FakeTools, house_tools
 from tests.engine.flow_kit import Guest
 
 # The conversation's "now" is 2027-03-04 09:30 UTC (tests/engine/conftest.NOW).
@@ -17,8 +17,8 @@ LATER = date(2027, 3, 20)  # free cancellation until 18 March 15:00
 SOON = date(2027, 3, 5)  # free cancellation ended on 3 March
 
 
-def guest(language: str, tools: FakePmsTools | None = None) -> Guest:
-    return Guest(manage.step, language, tools or FakePmsTools())
+def guest(language: str, tools: FakeTools | None = None) -> Guest:
+    return Guest(manage.step, language, tools or house_tools())
 
 
 SHOW = [
@@ -171,7 +171,7 @@ async def test_a_non_refundable_booking_says_so_before_cancelling() -> None:
 async def test_someone_elses_reference_with_a_wrong_surname_learns_nothing(
     language: str, ask: str
 ) -> None:
-    tools = FakePmsTools()
+    tools = house_tools()
     tools.add("ZX91QK", last_name="Moreau", phone="+33612345678", check_in=LATER)
     g = guest(language, tools)
 
@@ -191,7 +191,7 @@ async def test_someone_elses_reference_with_a_wrong_surname_learns_nothing(
 
 
 async def test_a_reference_with_the_right_surname_can_be_cancelled_from_another_number() -> None:
-    tools = FakePmsTools()
+    tools = house_tools()
     tools.add("ZX91QK", last_name="Núñez", phone="+34600111222", check_in=LATER)
     g = guest("es", tools)
 
@@ -222,7 +222,7 @@ async def test_through_the_engine_a_pressed_yes_cancels_and_typed_words_reach_th
     from hotelbot.engine.turn import handle_turn
     from tests.engine.conftest import choice, make_ctx, text
 
-    tools = FakePmsTools()
+    tools = house_tools()
     tools.add("HB7K2Q", last_name="Lopes", check_in=LATER)
     ctx = make_ctx(tools=tools)  # type: ignore[arg-type]
     first = await handle_turn(ctx, {}, [text("I want to cancel my booking")])
@@ -248,7 +248,7 @@ async def test_new_dates_typed_as_the_answer_stay_in_the_change_not_a_new_bookin
     from hotelbot.engine.turn import handle_turn
     from tests.engine.conftest import make_ctx, text
 
-    tools = FakePmsTools()
+    tools = house_tools()
     tools.add("HB7K2Q", last_name="Lopes", check_in=LATER, nights=3, adults=2)
     ctx = make_ctx(tools=tools, guest_language=language)  # type: ignore[arg-type]
     first = await handle_turn(ctx, {}, [text(ask)])
@@ -268,7 +268,7 @@ async def test_naming_a_new_booking_still_leaves_the_change_for_the_booking_flow
     from hotelbot.engine.turn import handle_turn
     from tests.engine.conftest import make_ctx, text
 
-    tools = FakePmsTools()
+    tools = house_tools()
     tools.add("HB7K2Q", last_name="Lopes", check_in=LATER, nights=3, adults=2)
     ctx = make_ctx(tools=tools)  # type: ignore[arg-type]
     first = await handle_turn(ctx, {}, [text("I need to change my booking")])

@@ -11,12 +11,12 @@ import pytest
 from hotelbot.engine.flows import answers, service
 from hotelbot.engine.texts import render
 from hotelbot.pms.schemas import PriceUnit, Service, ServiceCategory, ServiceRequestKind
-from tests.engine.fake_pms_tools import CATALOGUE, FakePmsTools
+from tests.engine.fakes import CATALOGUE, FakeTools, house_tools
 from tests.engine.flow_kit import Guest
 
 
-def guest(language: str, tools: FakePmsTools | None = None) -> Guest:
-    return Guest(service.step, language, tools or FakePmsTools())
+def guest(language: str, tools: FakeTools | None = None) -> Guest:
+    return Guest(service.step, language, tools or house_tools())
 
 
 TOWELS = [
@@ -39,7 +39,7 @@ async def test_towels_are_requested_at_once_with_the_room(
 
 
 async def test_a_uuid_request_id_is_shown_short_and_readable() -> None:
-    g = guest("it", FakePmsTools(uuid_request_ids=True))
+    g = guest("it", house_tools(uuid_request_ids=True))
     seen = await g.says("potete portarci degli asciugamani in camera 214?")
     (request,) = g.tools.requests
     short = request.id[:8].upper()
@@ -104,7 +104,7 @@ async def test_the_late_checkout_price_follows_the_catalogue() -> None:
         unit=PriceUnit.PER_STAY,
         currency="EUR",
     )
-    tools = FakePmsTools(catalogue=CATALOGUE.model_copy(update={"services": [dearer]}))
+    tools = house_tools(catalogue=CATALOGUE.model_copy(update={"services": [dearer]}))
     g = guest("de", tools)
     seen = await g.presses("service:kind:late_checkout")
     assert "52,50 EUR" in seen.text and "35" not in seen.text

@@ -46,16 +46,20 @@ from hotelbot.pms.schemas import (
     Reservation,
     ReservationCreate,
     ReservationStatus,
+    RoomType,
     ServiceCatalogue,
 )
 from hotelbot.property.demo import DEMO_LANGUAGES, DEMO_NAME, DEMO_PROFILE, DEMO_TIMEZONE
 from tests.engine.conftest import NOW
-from tests.engine.fake_pms_tools import (
+from tests.engine.fakes import (
     CATALOGUE,
     FLEXIBLE,
+    HOUSE,
     NON_REFUNDABLE,
     PROPERTY_ID,
-    FakePmsTools,
+    FakeTools,
+    RoomRate,
+    Tariff,
 )
 
 TODAY = NOW.date()
@@ -82,10 +86,31 @@ RATE_PLANS = (("FLEX", "Flexible", FLEXIBLE), ("NREF", "Non-refundable", NON_REF
 # ---- a hotel whose prices move every turn -----------------------------------------------------
 
 
-@dataclass
-class DriftingPms(FakePmsTools):
-    """`FakePmsTools` with availability and booking, and prices that change every turn."""
+#: The `HOUSE` hotel plus the twin room its offers include (`DriftingPms` sets its own prices).
+DRIFTING = Tariff(
+    rooms=HOUSE.rooms
+    | {
+        "TWN": RoomRate(
+            RoomType(code="TWN", name="Twin room", max_adults=2, max_occupancy=2),
+            Decimal("97.00"),
+            Decimal("20.00"),
+        )
+    },
+    plans=HOUSE.plans,
+    deadlines=HOUSE.deadlines,
+)
 
+
+@dataclass
+class DriftingPms(FakeTools):
+    """`FakeTools` over the `HOUSE` hotel, with prices that change every turn."""
+
+    tariff: Tariff = DRIFTING
+    catalogue: ServiceCatalogue = CATALOGUE
+    #: `room_types()` answers the `HOUSE` rooms, as before the twin was added for pricing.
+    rooms: list[RoomType] | None = field(
+        default_factory=lambda: [rate.room for rate in HOUSE.rooms.values()]
+    )
     rate: Decimal = Decimal("90.00")
     #: Rooms left per room type this turn.
     left: dict[str, int] = field(default_factory=dict)
@@ -118,8 +143,10 @@ class DriftingPms(FakePmsTools):
             for i in range(days)
         ]
 
-    def _priced(self, reference, check_in, check_out, occupancy, guest, policy):  # type: ignore[no-untyped-def]
-        reservation = super()._priced(reference, check_in, check_out, occupancy, guest, policy)
+    def _priced(self, reference, check_in, check_out, occupancy, guest, policy, **where):  # type: ignore[no-untyped-def]
+        reservation = super()._priced(
+            reference, check_in, check_out, occupancy, guest, policy, **where
+        )
         nights = self._nights(check_in, check_out, occupancy, reservation.room_type_code)
         total = sum((n.amount for n in nights), Decimal(0))
         return reservation.model_copy(update={"nights": nights, "subtotal": total, "total": total})
