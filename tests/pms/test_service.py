@@ -27,7 +27,7 @@ def _count(operation: str, outcome: str) -> float:
 async def test_property_is_found_by_slug_or_id(runtime: PmsRuntime) -> None:
     by_slug = await service.get_property(runtime, DEMO_PROPERTY_SLUG)
     by_id = await service.get_property(runtime, str(DEMO_PROPERTY_ID))
-    assert by_slug == by_id and by_slug.timezone == "Europe/Madrid"
+    assert by_slug == by_id and by_slug.timezone == "Europe/Lisbon"
 
 
 async def test_unknown_property_is_not_found(runtime: PmsRuntime) -> None:

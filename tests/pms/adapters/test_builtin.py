@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
@@ -14,7 +15,7 @@ from hotelbot.kit.db import session_scope
 from hotelbot.pms import errors
 from hotelbot.pms.adapters.builtin import demo
 from hotelbot.pms.adapters.builtin.adapter import BuiltinAdapter
-from hotelbot.pms.adapters.builtin.models import PmsInventory, PmsRoom, PmsRoomType
+from hotelbot.pms.adapters.builtin.models import PmsInventory, PmsProperty, PmsRoom, PmsRoomType
 from hotelbot.pms.schemas import (
     GuestContact,
     GuestDetails,
@@ -29,6 +30,7 @@ from hotelbot.pms.schemas import (
     ServiceRequestKind,
 )
 from hotelbot.pms.service import PmsRuntime, get_property
+from hotelbot.property import demo as chatbot_demo
 from tests.pms.conftest import NOW, TODAY, Clock
 
 CHECK_IN = TODAY + dt.timedelta(days=20)
@@ -212,6 +214,30 @@ async def test_booking_in_the_past_is_invalid(runtime: PmsRuntime) -> None:
     )
     with pytest.raises(errors.InvalidRequest):
         await runtime.builtin.create_reservation(prop, request, idempotency_key="past-key-1")
+
+
+async def test_the_demo_hotel_keeps_the_chatbots_calendar_late_in_the_evening(
+    runtime: PmsRuntime, clock: Clock
+) -> None:
+    """At 23:30 in Lisbon the chatbot's "today" is still today for the PMS too."""
+    prop = await _demo(runtime)
+    assert prop.timezone == chatbot_demo.DEMO_TIMEZONE
+    clock.now = dt.datetime(2031, 3, 3, 23, 30, tzinfo=ZoneInfo(chatbot_demo.DEMO_TIMEZONE))
+    request = _booking().model_copy(
+        update={"check_in": TODAY, "check_out": TODAY + dt.timedelta(days=2)}
+    )
+    booked = await runtime.builtin.create_reservation(prop, request, idempotency_key="late-key-1")
+    assert booked.check_in == TODAY
+
+
+async def test_a_demo_hotel_seeded_in_another_timezone_is_moved_to_lisbon(
+    pms_sessionmaker: async_sessionmaker[AsyncSession], runtime: PmsRuntime
+) -> None:
+    async with session_scope(pms_sessionmaker) as session:
+        await session.execute(update(PmsProperty).values(timezone="Europe/Madrid"))
+    async with session_scope(pms_sessionmaker) as session:
+        await demo.ensure_demo_hotel(session, now=NOW)
+    assert (await _demo(runtime)).timezone == "Europe/Lisbon"
 
 
 async def test_room_service_order_is_priced_from_the_menu(runtime: PmsRuntime) -> None:

@@ -30,7 +30,8 @@ from hotelbot.pms.adapters.builtin.pricing import local_today, to_cents
 
 DEMO_PROPERTY_SLUG = "demo-miramar"
 DEMO_PROPERTY_ID = uuid.UUID("6f1c2a9e-4b7d-4e2a-9c1f-5d3e8a7b0c42")
-DEMO_TIMEZONE = "Europe/Madrid"
+DEMO_TIMEZONE = "Europe/Lisbon"
+DEMO_NAME = "Hotel Miramar Lisboa"
 CALENDAR_DAYS = 365
 
 # (code, name, description, rooms, max_adults, max_children, max_occupancy, beds, m2, base €)
@@ -57,7 +58,7 @@ WEEKEND = Decimal("1.15")  # Friday and Saturday nights
 BREAKFAST_PER_ROOM = Decimal("22")
 NON_REFUNDABLE_DISCOUNT = Decimal("0.88")
 TAX_RULES = [
-    {"code": "VAT", "name": "VAT 10%", "kind": "percent", "included": True, "rate": "10"},
+    {"code": "VAT", "name": "VAT 6%", "kind": "percent", "included": True, "rate": "6"},
     {"code": "CITY", "name": "City tax", "kind": "per_person_per_night", "included": False,
      "rate": "2.50", "min_age": 16},
 ]  # fmt: skip
@@ -93,8 +94,13 @@ MENU = [
 async def ensure_demo_hotel(session: AsyncSession, *, now: dt.datetime | None = None) -> uuid.UUID:
     """Create the demo hotel if missing and extend its calendar to a year ahead; never commits."""
     now = now or dt.datetime.now(dt.UTC)
-    if await session.get(PmsProperty, DEMO_PROPERTY_ID) is None:
+    existing = await session.get(PmsProperty, DEMO_PROPERTY_ID)
+    if existing is None:
         await _create_property(session)
+    else:
+        # Data dirs seeded by earlier versions placed the demo hotel in Madrid, an hour ahead of
+        # the chatbot's Lisbon: for that hour every "today" was already tomorrow in the PMS.
+        existing.timezone, existing.country, existing.name = DEMO_TIMEZONE, "PT", DEMO_NAME
     today = local_today(now, DEMO_TIMEZONE)
     await _extend_calendar(session, today, today + dt.timedelta(days=CALENDAR_DAYS))
     return DEMO_PROPERTY_ID
@@ -105,10 +111,10 @@ async def _create_property(session: AsyncSession) -> None:
         PmsProperty(
             id=DEMO_PROPERTY_ID,
             slug=DEMO_PROPERTY_SLUG,
-            name="Hotel Miramar",
+            name=DEMO_NAME,
             timezone=DEMO_TIMEZONE,
             currency="EUR",
-            country="ES",
+            country="PT",
             check_in_time="15:00",
             check_out_time="11:00",
             pms_adapter="builtin",
