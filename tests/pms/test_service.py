@@ -7,11 +7,15 @@ import uuid
 
 import pytest
 from prometheus_client import REGISTRY
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hotelbot.kit.db import session_scope
 from hotelbot.pms import errors, service
 from hotelbot.pms.adapters.base import AdapterConfig, PmsAdapter
 from hotelbot.pms.adapters.builtin.demo import DEMO_PROPERTY_ID, DEMO_PROPERTY_SLUG
-from hotelbot.pms.schemas import Occupancy, Property
+from hotelbot.pms.adapters.builtin.models import PmsProperty
+from hotelbot.pms.schemas import GuestDetails, Occupancy, Property, ReservationCreate
 from hotelbot.pms.service import PmsRuntime
 from tests.pms.conftest import TODAY
 
@@ -83,3 +87,37 @@ async def test_stays_longer_than_thirty_nights_are_invalid(runtime: PmsRuntime) 
     prop = await service.get_property(runtime, DEMO_PROPERTY_SLUG)
     with pytest.raises(errors.InvalidRequest):
         await service.availability(runtime, prop, TODAY, TODAY + dt.timedelta(days=31), Occupancy())
+
+
+async def test_a_hotel_that_asks_for_e_mail_gets_no_booking_without_one(
+    runtime: PmsRuntime, pms_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_scope(pms_sessionmaker) as session:
+        await session.execute(
+            update(PmsProperty).values(pms_settings={"guest_email_required": "true"})
+        )
+    prop = await service.get_property(runtime, DEMO_PROPERTY_SLUG)
+    assert prop.guest_email_required
+    stay = {
+        "check_in": TODAY + dt.timedelta(days=3),
+        "check_out": TODAY + dt.timedelta(days=5),
+        "occupancy": Occupancy(adults=2),
+        "room_type_code": "STD-DBL",
+        "rate_plan_code": "FLEX-BB",
+    }
+    anonymous = GuestDetails(first_name="Ilse", last_name="Varga", phone="+36201110000")
+    with pytest.raises(errors.InvalidRequest, match="e-mail"):
+        await service.create_reservation(
+            runtime, prop, ReservationCreate(**stay, guest=anonymous), idempotency_key="mail-1"
+        )
+    reachable = anonymous.model_copy(update={"email": "ilse@example.org"})
+    booked = await service.create_reservation(
+        runtime, prop, ReservationCreate(**stay, guest=reachable), idempotency_key="mail-2"
+    )
+    assert booked.guest.email == "ilse@example.org"
+
+
+def test_vendors_that_demand_e_mail_are_flagged_whatever_the_settings() -> None:
+    assert service.guest_email_required("cloudbeds", {})
+    assert not service.guest_email_required("builtin", {})
+    assert not service.guest_email_required("mews", {"guest_email_required": "no"})

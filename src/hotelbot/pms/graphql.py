@@ -69,6 +69,7 @@ class Property:
     check_in_time: strawberry.auto
     check_out_time: strawberry.auto
     pms_adapter: strawberry.auto
+    guest_email_required: strawberry.auto
 
 
 @pyd_type(model=schemas.Bed, all_fields=True)

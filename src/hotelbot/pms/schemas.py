@@ -66,6 +66,8 @@ class Property(_Model):
     check_out_time: dt.time = dt.time(11, 0)
     pms_adapter: str = "builtin"
     pms_settings: dict[str, str] = Field(default_factory=dict)
+    #: A booking must carry `guest.email` (the vendor demands it, or the hotel asked for it).
+    guest_email_required: bool = False
 
 
 class BedType(StrEnum):

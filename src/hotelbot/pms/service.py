@@ -55,6 +55,8 @@ VENDOR_MODULES = {
     "mews": "hotelbot.pms.adapters.mews",
     "cloudbeds": "hotelbot.pms.adapters.cloudbeds",
 }
+#: Adapters whose PMS refuses a booking without the guest's e-mail address.
+EMAIL_REQUIRED_ADAPTERS = frozenset({"cloudbeds"})
 
 
 @dataclass
@@ -114,7 +116,15 @@ def property_out(row: PmsProperty) -> Property:
         check_out_time=dt.time.fromisoformat(row.check_out_time),
         pms_adapter=row.pms_adapter,
         pms_settings=dict(row.pms_settings),
+        guest_email_required=guest_email_required(row.pms_adapter, row.pms_settings),
     )
+
+
+def guest_email_required(adapter: str, settings: dict[str, str]) -> bool:
+    """Whether a booking needs the guest's e-mail: the vendor demands it, or the hotel asks for
+    it (`pms_settings.guest_email_required = "true"`, e.g. to send its own confirmations)."""
+    asked = str(settings.get("guest_email_required", "")).strip().lower() in {"1", "true", "yes"}
+    return adapter in EMAIL_REQUIRED_ADAPTERS or asked
 
 
 def adapter_for(runtime: PmsRuntime, property: Property) -> PmsAdapter:
@@ -211,6 +221,8 @@ async def create_reservation(
     runtime: PmsRuntime, property: Property, request: ReservationCreate, *, idempotency_key: str
 ) -> Reservation:
     """Book once per `idempotency_key`; a repeat returns the first reservation."""
+    if property.guest_email_required and not request.guest.email:
+        raise errors.InvalidRequest("this property needs the guest's e-mail address to book")
     adapter = adapter_for(runtime, property)
     return await _call(
         adapter,
