@@ -20,6 +20,8 @@ from fastapi import FastAPI
 
 from hotelbot import migrate
 from hotelbot.api.app import create_api_app
+from hotelbot.embedded import cipher_from
+from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, session_scope
 from hotelbot.kit.metrics import metrics_endpoint
 from hotelbot.pms import app as pms_app
@@ -42,6 +44,7 @@ MakeServer = Callable[[Any, Settings], Server]
 
 async def migrate_all(settings: Settings) -> None:
     """Chatbot tables, the built-in PMS's tables and (when used) the queue's schema."""
+    crypto.install(cipher_from(settings))  # migrations that re-encrypt rows need the keys
     engine = create_engine(settings.database_url)
     try:
         await migrate.upgrade(engine)

@@ -43,9 +43,8 @@ async def make_conversation(
         property_id=prop.id,
         guest_id=guest.id,
         mode=mode,
-        state={},
         last_inbound_at=last_inbound_at or utcnow(),
-        **overrides,
+        **({"state": {}} | overrides),
     )
     session.add(conversation)
     await session.flush()
