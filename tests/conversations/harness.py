@@ -28,7 +28,7 @@ import httpx
 import yaml
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotelbot.api.app import create_api_app
@@ -44,7 +44,7 @@ from hotelbot.models import (
 )
 from hotelbot.pms import app as pms_app
 from hotelbot.pms.adapters.builtin.adapter import BuiltinAdapter
-from hotelbot.pms.adapters.builtin.models import PmsServiceRequest
+from hotelbot.pms.adapters.builtin.models import PmsProperty, PmsServiceRequest
 from hotelbot.pms.service import PmsRuntime
 from hotelbot.property.demo import DEMO_PROPERTY_ID, DEMO_TIMEZONE, ensure_demo_property
 from hotelbot.resources import Resources, open_resources
@@ -118,6 +118,8 @@ class GivenReservation(_Strict):
 
 class Given(_Strict):
     reservations: list[GivenReservation] = Field(default_factory=list)
+    #: The demo hotel's `pms_settings` for this script (e.g. `guest_email_required: "true"`).
+    pms_settings: dict[str, str] = Field(default_factory=dict)
 
 
 class ExpectReservation(_Strict):
@@ -128,6 +130,7 @@ class ExpectReservation(_Strict):
     room_type: str | None = None
     status: str = "confirmed"
     last_name: str | None = None
+    email: str | None = None
 
 
 class ExpectServiceRequest(_Strict):
@@ -378,6 +381,13 @@ def e164(wa_id: str) -> str:
 async def create_given(stack: Stack, script: Script) -> dict[str, str]:
     """Reservations that exist before the conversation; name → reference."""
     refs: dict[str, str] = {}
+    if script.given.pms_settings:
+        async with session_scope(stack.pms_sessionmaker) as session:
+            await session.execute(
+                update(PmsProperty)
+                .where(PmsProperty.id == DEMO_PROPERTY_ID)
+                .values(pms_settings=script.given.pms_settings)
+            )
     for given in script.given.reservations:
         owner = script.guest if given.owner == "self" else OTHER_GUEST
         body = {
@@ -428,6 +438,7 @@ def _stay(reservation: dict[str, Any]) -> dict[str, Any]:
         "room_type": reservation["room_type_code"],
         "status": reservation["status"],
         "last_name": reservation["guest"]["last_name"],
+        "email": reservation["guest"].get("email"),
     }
 
 
@@ -442,6 +453,7 @@ def _wanted(
         "room_type": expect.room_type or actual["room_type"],
         "status": expect.status,
         "last_name": expect.last_name or actual["last_name"],
+        "email": expect.email or actual["email"],
     }
 
 

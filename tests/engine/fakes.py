@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from hotelbot.engine.tools import HandoffReason, e164, same_name
 from hotelbot.errors import Forbidden
-from hotelbot.pms.errors import PmsUnavailable, RateChanged, RoomUnavailable
+from hotelbot.pms.errors import InvalidRequest, PmsUnavailable, RateChanged, RoomUnavailable
 from hotelbot.pms.schemas import (
     Availability,
     Cancellation,
@@ -198,6 +198,8 @@ class FakeTools:
     price_bump: Decimal = Decimal("0")
     #: Service request ids shaped like the built-in PMS's (UUIDs) instead of "SR-101".
     uuid_request_ids: bool = False
+    #: The PMS takes a booking only with the guest's e-mail (as Cloudbeds does).
+    email_required: bool = False
     _service_keys: dict[str, ServiceRequest] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -399,6 +401,8 @@ class FakeTools:
             return self.reservations[self.keys[idempotency_key]]
         if request.room_type_code in self.sold_out:
             raise RoomUnavailable("room type sold out")
+        if self.email_required and not request.guest.email:
+            raise InvalidRequest("this property needs the guest's e-mail address to book")
         room, plan = request.room_type_code, request.rate_plan_code
         nights = self._night_prices(
             room, plan, request.check_in, request.check_out, request.occupancy
@@ -481,6 +485,10 @@ class FakeTools:
             refund=current.total - fee,
             currency=current.currency,
         )
+
+    async def booking_needs_email(self) -> bool:
+        self._pms("booking_needs_email")
+        return self.email_required
 
     async def room_types(self) -> list[RoomType]:
         self._pms("room_types")

@@ -201,3 +201,66 @@ async def test_the_typed_full_name_books_first_name_and_surname_and_the_surname_
         state = result.state
     assert made.reference in "\n".join(bodies(result))
     assert other.verified == {made.reference}
+
+
+async def _at_the_name_question(guest: Guest, ask: str) -> None:
+    listing = await guest.says(ask)
+    row = offers(listing).sections[0].rows[0]
+    await guest.says(choice(row.id, row.title))
+    await guest.says(choice("book:confirm", "Confirm"))
+
+
+async def test_a_pms_that_needs_an_e_mail_gets_one_asked_for_after_the_name() -> None:
+    guest = Guest("es")
+    guest.tools.email_required = True
+    await _at_the_name_question(guest, "Quiero reservar del 10 al 12 de marzo para 2 adultos")
+    asked = await guest.says("Carmen Domingo")
+    assert bodies(asked) == [render("es", "booking.ask_email")]
+    assert not guest.tools.reservations
+    again = await guest.says("no sé, ¿hace falta?")
+    assert bodies(again) == [render("es", "booking.ask_email_again")]
+    done = await guest.says("carmen.domingo1985@correo.es")
+    (made,) = guest.tools.reservations.values()
+    # A surname that reads as a weekday is a name, and the digits in the address are no guests.
+    assert (made.guest.first_name, made.guest.last_name) == ("Carmen", "Domingo")
+    assert made.guest.email == "carmen.domingo1985@correo.es"
+    assert made.occupancy.adults == 2 and made.check_in.day == 10
+    assert made.reference in bodies(done)[0]
+
+
+async def test_name_and_e_mail_in_one_message_book_at_once() -> None:
+    guest = Guest("en")
+    guest.tools.email_required = True
+    await _at_the_name_question(guest, "I'd like to book a room from 10 to 12 March for 2 adults")
+    done = await guest.says("Ana Sousa and my email is ana.sousa@example.org")
+    (made,) = guest.tools.reservations.values()
+    assert (made.guest.first_name, made.guest.last_name) == ("Ana", "Sousa")
+    assert made.guest.email == "ana.sousa@example.org"
+    assert made.reference in bodies(done)[0]
+
+
+async def test_no_e_mail_is_asked_when_the_pms_does_not_need_it() -> None:
+    guest = Guest("de")
+    await _at_the_name_question(guest, "Ich möchte vom 10. bis 12. März für 2 Erwachsene buchen")
+    await guest.says("Jonas Weber")
+    (made,) = guest.tools.reservations.values()
+    assert made.guest.email is None
+
+
+async def test_a_guest_without_an_e_mail_is_handed_to_staff_not_looped() -> None:
+    guest = Guest("en")
+    guest.tools.email_required = True
+    await _at_the_name_question(guest, "I'd like to book a room from 10 to 12 March for 2 adults")
+    await guest.says("Ana Sousa")
+    await guest.says("I don't have one")
+    result = await guest.says("sorry, no email")
+    assert guest.tools.handoffs and not guest.tools.reservations
+    assert result.state["flow"] is None
+
+
+async def test_a_changed_detail_at_the_name_question_is_quoted_again_not_booked_silently() -> None:
+    guest = Guest("en")
+    await _at_the_name_question(guest, "I'd like to book a room from 10 to 12 March for 2 adults")
+    listing = await guest.says("actually three adults")
+    assert not guest.tools.reservations
+    assert offers(listing).sections[0].rows  # new offers for three, to pick and confirm again

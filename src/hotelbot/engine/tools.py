@@ -131,6 +131,10 @@ class Tools(Protocol):
         """Book for THIS guest: the contact phone is always the guest's WhatsApp number."""
         ...
 
+    async def booking_needs_email(self) -> bool:
+        """Whether the hotel's PMS takes a booking only with the guest's e-mail address."""
+        ...
+
     async def my_bookings(self) -> list[Reservation]:
         """Reservations tied to this guest's WhatsApp number; never anyone else's."""
         ...
@@ -246,6 +250,9 @@ class ConversationTools:
         log.info("engine.tools.booking_created", conversation_id=str(self._conversation.id))
         await self._audit("booking.created", "reservation", reservation.reference)
         return reservation
+
+    async def booking_needs_email(self) -> bool:
+        return (await self._client.get_property(self._property)).guest_email_required
 
     async def my_bookings(self) -> list[Reservation]:
         self._require_phone()

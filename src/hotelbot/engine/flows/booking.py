@@ -6,7 +6,9 @@ gives at any stage ("actually 3 adults") replaces that one detail, keeps the res
 again. Every price, offer and reference shown comes from a tool result of the same turn: the
 state keeps only what the guest said and which offer they picked.
 
-Stages (`state.flow_data["stage"]`): collect → pick → confirm → name → (booked, flow ends).
+Stages (`state.flow_data["stage"]`): collect → pick → confirm → name → [email] → (booked,
+flow ends). The e-mail is asked for only when the hotel's PMS needs it (or taken when the guest
+types it with the name); the name waits for it in the state, which is encrypted at rest.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ MAX_MISSES = 2
 _STAY_KEYS = ("check_in", "check_out", "adults", "children", "child_ages", "rooms", "room_type")
 _APOSTROPHES = "'\u2019"
 _NAME = re.compile(rf"^[^\W\d_]+(?:[ {_APOSTROPHES}.-]+[^\W\d_]+)*\.?$")
+#: Stages that take a typed answer which is not a stay detail.
+_GUEST_STAGES = ("name", "email")
+#: An address the PMS contract accepts (`local@domain.tld`), found anywhere in the message.
+_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 
 
 async def step(
@@ -88,8 +94,8 @@ async def reprompt(ctx: TurnContext, state: ConversationState, language: str) ->
             return [Say("booking.resume"), *await _quote(ctx, state, language)]
     except PmsError:
         return [Menu("booking.pms_down", options=("book", "human"))]
-    if stage == "name":
-        return [Say("booking.resume"), Say("booking.ask_name")]
+    if stage in _GUEST_STAGES:
+        return [Say("booking.resume"), Say(f"booking.ask_{stage}")]
     return [Say("booking.resume"), *(_missing(state) or [Say("booking.ask_dates")])]
 
 
@@ -100,6 +106,11 @@ async def _run(
     ctx: TurnContext, state: ConversationState, u: Understanding, choice: str
 ) -> list[Speech]:
     data = _data(state)
+    stage = data.get("stage", "collect")
+    if not choice and _answers_guest_stage(stage, u):
+        # A name or an address is not read for stay details: "Ana Mayo" is not a date in May,
+        # and the digits in "ana.1985@example.com" are not guests.
+        return await (_take_name if stage == "name" else _take_email)(ctx, state, u)
     changed = _absorb(data, u.slots, today=ctx.local_now().date())
     changed = _ages_answer(data, u) or changed
     if (problem := _problem(data, u.slots, today=ctx.local_now().date())) is not None:
@@ -108,8 +119,8 @@ async def _run(
         await ctx.tools.request_handoff(HandoffReason.BOOKING_REQUEST)
         state.end_flow()
         return [Say("booking.too_many")]
-    stage = data.get("stage", "collect")
-    if changed and stage != "name":
+    if changed:
+        # A new stay detail means new offers and a new quote to confirm, even at the end.
         stage = data["stage"] = "collect"
     if choice == "book:change":
         data["stage"] = "collect"
@@ -120,7 +131,9 @@ async def _run(
     if stage == "confirm":
         return await _confirm(ctx, state, u, choice)
     if stage == "name":
-        return await _book(ctx, state, u)
+        return await _take_name(ctx, state, u)
+    if stage == "email":
+        return await _take_email(ctx, state, u)
     return await _collect(ctx, state, u, changed=changed)
 
 
@@ -204,16 +217,41 @@ async def _confirm(
     return [Say("booking.ask_name")]
 
 
-async def _book(ctx: TurnContext, state: ConversationState, u: Understanding) -> list[Speech]:
-    data = _data(state)
-    name = _name_of(u.text)
+async def _take_name(ctx: TurnContext, state: ConversationState, u: Understanding) -> list[Speech]:
+    email = _email_in(u.text)
+    name = _name_of(_without_email(u.text, email))
     if name is None:
         _count_miss(state, understood=False)
         return [Say("booking.ask_name")]
     state.failures = 0
+    if email is None and await ctx.tools.booking_needs_email():
+        data = _data(state)
+        data["guest"], data["stage"] = list(name), "email"
+        return [Say("booking.ask_email")]
+    return await _book(ctx, state, u, name, email)
+
+
+async def _take_email(ctx: TurnContext, state: ConversationState, u: Understanding) -> list[Speech]:
+    email = _email_in(u.text)
+    if email is None:
+        _count_miss(state, understood=False)
+        return [Say("booking.ask_email_again")]
+    state.failures = 0
+    first, last = _data(state).get("guest") or ("", "")
+    return await _book(ctx, state, u, (str(first), str(last)), email)
+
+
+async def _book(
+    ctx: TurnContext,
+    state: ConversationState,
+    u: Understanding,
+    name: tuple[str, str],
+    email: str | None,
+) -> list[Speech]:
+    data = _data(state)
     request = ReservationCreate(
         **_quote_request(data).model_dump(),
-        guest=guest_details(name[0], name[1], language=u.language),
+        guest=guest_details(name[0], name[1], email=email, language=u.language),
         expected_total=Decimal(data["expected_total"]) if data.get("expected_total") else None,
     )
     try:
@@ -350,6 +388,51 @@ _SURNAME_PARTICLES = frozenset(
     {"da", "das", "de", "del", "della", "dei", "der", "den", "di", "do", "dos", "du", "la",
      "le", "van", "von", "ten", "ter", "y"}
 )  # fmt: skip
+
+
+#: Words that join or label an e-mail typed with the name ("Ana Sousa and my email is …").
+_EMAIL_WORDS = frozenset(
+    {"and", "my", "email", "e-mail", "mail", "is", "y", "mi", "correo", "es", "und", "meine",
+     "mein", "ist", "et", "mon", "courriel", "adresse", "est", "e", "il", "mio", "la", "mia", "è",
+     "o", "meu", "é"}
+)  # fmt: skip
+
+
+def _answers_guest_stage(stage: str, u: Understanding) -> bool:
+    """Whether the message answers the pending question for the guest's name or e-mail.
+
+    Asked for a name, "actually three adults" changes the stay, but "Carmen Domingo" (Sunday)
+    is a name: words that read as a stay detail count as a name only when each is capitalised.
+    """
+    email = _email_in(u.text)
+    if stage == "email":
+        return email is not None
+    if stage != "name":
+        return False
+    typed = _without_email(u.text, email)
+    if _name_of(typed) is None:
+        return False
+    return not _has_stay(u.slots) or all(
+        w[:1].isupper() for w in _NAME_INTRO.sub("", typed).split()
+    )
+
+
+def _email_in(text: str) -> str | None:
+    """The e-mail address in the message, if it holds exactly one the PMS would accept."""
+    found = _EMAIL.findall(text)
+    if len(found) != 1 or len(found[0]) > 254:
+        return None
+    return str(found[0])
+
+
+def _without_email(text: str, email: str | None) -> str:
+    """The message minus the address and the words that introduce it, to read the name."""
+    if email is None:
+        return text
+    words = re.split(r"[\s,;:()<>]+", text.replace(email, " ").strip(" ,;:()<>"))
+    while words and words[-1].casefold() in _EMAIL_WORDS | {""}:
+        words.pop()
+    return " ".join(words)
 
 
 def _name_of(text: str) -> tuple[str, str] | None:
