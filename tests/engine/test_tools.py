@@ -133,6 +133,18 @@ async def test_reference_and_surname_unlock_a_booking(tools_for) -> None:  # typ
     assert cancelled.status is ReservationStatus.CANCELLED
 
 
+async def test_either_of_two_surnames_unlocks_a_booking_but_a_particle_does_not(tools_for) -> None:  # type: ignore[no-untyped-def]
+    made = await tools_for().create_booking(
+        booking(last_name="de la Cruz Núñez"), idempotency_key="hb-book-5"
+    )
+    stranger = tools_for(phone="447700900123")
+    for typed in ("de la", "la", "Cruz Nunez Lopez", "Cru"):
+        assert await stranger.find_booking(made.reference, typed) is None, typed
+    for typed in ("Núñez", "de la cruz", "Cruz Núñez", "DE LA CRUZ NÚÑEZ"):
+        found = await stranger.find_booking(made.reference, typed)
+        assert found is not None and found.reference == made.reference, typed
+
+
 async def test_verified_reference_survives_to_the_next_turn(tools_for) -> None:  # type: ignore[no-untyped-def]
     made = await tools_for().create_booking(booking(), idempotency_key="hb-book-0004")
     next_turn = tools_for(phone="447700900123", verified=(made.reference,))

@@ -96,9 +96,23 @@ def e164(phone: str) -> str:
     return f"+{digits}"
 
 
-def same_name(a: str, b: str) -> bool:
-    """Surnames compared without case, accents or surrounding spaces ("Núñez" = "nunez")."""
-    return _fold(a) == _fold(b) and bool(_fold(a))
+def same_name(on_booking: str, typed: str) -> bool:
+    """Whether the typed surname is the booking's, without case or accents ("Núñez" = "nunez").
+
+    A guest with two surnames may give one of them: "García" or "López" finds a booking under
+    "García López" (whole words in order, never a bare particle such as "de").
+    """
+    stored, given = _fold(on_booking).split(), _fold(typed).split()
+    if not given or all(word in SURNAME_PARTICLES for word in given):
+        return False
+    return any(stored[i : i + len(given)] == given for i in range(len(stored) - len(given) + 1))
+
+
+#: Lower-case words that belong to the surname after them ("da Silva", "van der Berg").
+SURNAME_PARTICLES = frozenset(
+    {"da", "das", "de", "del", "della", "dei", "der", "den", "di", "do", "dos", "du", "la",
+     "le", "van", "von", "ten", "ter", "y"}
+)  # fmt: skip
 
 
 def _fold(text: str) -> str:

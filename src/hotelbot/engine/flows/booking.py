@@ -26,7 +26,12 @@ from hotelbot.engine.decision import Decision, Menu, Option, Options, Say, Speec
 from hotelbot.engine.flows.answers import day, money
 from hotelbot.engine.flows.handoff import hand_over
 from hotelbot.engine.state import ConversationState
-from hotelbot.engine.tools import HandoffReason, guest_details, idempotency_key
+from hotelbot.engine.tools import (
+    SURNAME_PARTICLES,
+    HandoffReason,
+    guest_details,
+    idempotency_key,
+)
 from hotelbot.engine.understand import Understanding
 from hotelbot.engine.understand.intents import Intent
 from hotelbot.engine.understand.slots import Slots
@@ -219,7 +224,9 @@ async def _confirm(
 
 async def _take_name(ctx: TurnContext, state: ConversationState, u: Understanding) -> list[Speech]:
     email = _email_in(u.text)
-    name = _name_of(_without_email(u.text, email))
+    # A bare name says little about its language: Spanish if the conversation or it reads so.
+    spanish = "es" in (state.language, u.language)
+    name = _name_of(_without_email(u.text, email), "es" if spanish else u.language)
     if name is None:
         _count_miss(state, understood=False)
         return [Say("booking.ask_name")]
@@ -383,11 +390,6 @@ _NAME_INTRO = re.compile(
     r"chamo-me|me\s+chamo|(?:o\s+)?meu\s+nome\s+(?:é|e)|sou|em\s+nome\s+de)\s+",
     re.IGNORECASE,
 )
-#: Lower-case words that belong to the surname after them ("da Silva", "van der Berg").
-_SURNAME_PARTICLES = frozenset(
-    {"da", "das", "de", "del", "della", "dei", "der", "den", "di", "do", "dos", "du", "la",
-     "le", "van", "von", "ten", "ter", "y"}
-)  # fmt: skip
 
 
 #: Words that join or label an e-mail typed with the name ("Ana Sousa and my email is …").
@@ -435,22 +437,27 @@ def _without_email(text: str, email: str | None) -> str:
     return " ".join(words)
 
 
-def _name_of(text: str) -> tuple[str, str] | None:
+def _name_of(text: str, language: str = "") -> tuple[str, str] | None:
     """(first name, surname) typed as a full name; None when it is not a name.
 
     The surname is the last word with the particles before it ("Maria José da Silva" →
-    "Maria José" / "da Silva"), so the guest can later find the booking with reference +
-    surname; a single word is a first name only.
+    "Maria José" / "da Silva"); Spanish names carry two surnames, so in Spanish three words or
+    more end in two ("Juan García López" → "Juan" / "García López"). The guest can later find
+    the booking with reference + surname (either of two); a single word is a first name only.
     """
     cleaned = _NAME_INTRO.sub("", " ".join(text.split())).strip()
     if not cleaned or len(cleaned) > 100 or not _NAME.match(cleaned):
         return None
     words = cleaned.rstrip(".").split()
-    start = len(words) - 1
-    while start > 1 and words[start - 1].casefold() in _SURNAME_PARTICLES:
-        start -= 1
-    if start == 0:
+    if len(words) == 1:
         return words[0][:100], ""
+    start = len(words)
+    for _ in range(2 if language == "es" and len(words) >= 3 else 1):
+        start -= 1  # one surname: a word and the particles before it
+        while start > 1 and words[start - 1].casefold() in SURNAME_PARTICLES:
+            start -= 1
+        if start <= 1:
+            break
     return " ".join(words[:start])[:100], " ".join(words[start:])[:100]
 
 
