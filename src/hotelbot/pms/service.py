@@ -54,9 +54,10 @@ T = TypeVar("T")
 VENDOR_MODULES = {
     "mews": "hotelbot.pms.adapters.mews",
     "cloudbeds": "hotelbot.pms.adapters.cloudbeds",
+    "qloapps": "hotelbot.pms.adapters.qloapps",
 }
 #: Adapters whose PMS refuses a booking without the guest's e-mail address.
-EMAIL_REQUIRED_ADAPTERS = frozenset({"cloudbeds"})
+EMAIL_REQUIRED_ADAPTERS = frozenset({"cloudbeds", "qloapps"})
 
 
 @dataclass

@@ -1,0 +1,535 @@
+"""Contract tests: the real QloApps adapter (httpx) against the local webservice fake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from hotelbot.pms import service
+from hotelbot.pms.adapters import qloapps_mapping as mapping
+from hotelbot.pms.adapters.base import AdapterConfig, PmsAdapter
+from hotelbot.pms.adapters.qloapps import QloAppsAdapter, create_adapter
+from hotelbot.pms.errors import (
+    InvalidRequest,
+    PmsError,
+    PmsUnavailable,
+    RateChanged,
+    ReservationNotFound,
+    RoomUnavailable,
+)
+from hotelbot.pms.schemas import (
+    GuestContact,
+    GuestDetails,
+    Occupancy,
+    Property,
+    QuoteRequest,
+    ReservationChange,
+    ReservationCreate,
+    ReservationStatus,
+)
+from hotelbot.pms.service import PmsRuntime
+from tests.pms.conftest import Clock
+from tests.pms.fakes.qloapps import QloAppsFakeState, create_qloapps_fake, default_state
+from tests.pms.fakes.transport import raising_transport
+
+BASE = "https://qloapps.test"
+PROPERTY = Property(
+    id=uuid.UUID("6b1f0d6e-3c1a-4f7e-9d2b-8a4c5e7f9012"),
+    slug="quinta-do-rio",
+    name="Quinta do Rio",
+    timezone="Europe/Lisbon",
+    currency="EUR",
+    pms_adapter="qloapps",
+)
+MON = dt.date(2026, 7, 6)
+THU = dt.date(2026, 7, 9)
+SUN = dt.date(2026, 7, 12)
+START = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
+GUEST = GuestDetails(
+    first_name="Inês", last_name="Moura", email="ines.moura@example.net", phone="+351912345678"
+)
+
+
+class LoseAnswer(httpx.AsyncBaseTransport):
+    """Lets one `POST bookings` reach QloApps, then drops its answer (a timeout after commit)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.armed = True
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if self.armed and request.method == "POST" and request.url.path.endswith("/bookings"):
+            self.armed = False
+            raise httpx.ReadTimeout("answer lost", request=request)
+        return response
+
+
+@pytest.fixture
+def state() -> QloAppsFakeState:
+    return default_state()
+
+
+@pytest.fixture
+def clock(state: QloAppsFakeState) -> Clock:
+    clock = Clock(START)
+    state.now = clock
+    return clock
+
+
+def make_adapter(
+    state: QloAppsFakeState, clock: Clock, transport: httpx.AsyncBaseTransport | None = None
+) -> QloAppsAdapter:
+    return QloAppsAdapter(
+        BASE,
+        state.api_key,
+        str(state.hotel_id),
+        transport=transport or httpx.ASGITransport(app=create_qloapps_fake(state)),
+        non_refundable=frozenset({"base-12"}),
+        now=clock,
+    )
+
+
+@pytest.fixture
+def adapter(state: QloAppsFakeState, clock: Clock) -> QloAppsAdapter:
+    return make_adapter(state, clock)
+
+
+def booking(**overrides: object) -> ReservationCreate:
+    values: dict[str, object] = {
+        "check_in": THU,
+        "check_out": SUN,
+        "occupancy": Occupancy(adults=2),
+        "room_type_code": "11",
+        "rate_plan_code": "base-11",
+        "guest": GUEST,
+    }
+    values.update(overrides)
+    return ReservationCreate.model_validate(values)
+
+
+def test_adapter_satisfies_the_protocol(adapter: QloAppsAdapter) -> None:
+    assert isinstance(adapter, PmsAdapter)
+
+
+async def test_room_types_and_one_rate_plan_per_room_type(adapter: QloAppsAdapter) -> None:
+    rooms = await adapter.list_room_types(PROPERTY)
+    assert [(r.code, r.name, r.max_adults, r.max_occupancy) for r in rooms] == [
+        ("11", "Garden Double", 2, 3),
+        ("12", "Tower Suite", 3, 5),
+    ]
+    assert rooms[0].description == "Garden Double, facing the garden."
+    plans = await adapter.list_rate_plans(PROPERTY)
+    assert [(p.code, p.room_type_codes, p.refundable) for p in plans] == [
+        ("base-11", ["11"], True),
+        ("base-12", ["12"], False),
+    ]
+
+
+async def test_availability_prices_every_night_with_tax_cheapest_first(
+    adapter: QloAppsAdapter,
+) -> None:
+    result = await adapter.availability(PROPERTY, THU, SUN, Occupancy(adults=2))
+    assert [(o.room_type_code, o.rate_plan_code) for o in result.offers] == [
+        ("11", "base-11"),
+        ("12", "base-12"),
+    ]
+    garden = result.offers[0]
+    assert [(n.date, n.amount) for n in garden.nights] == [
+        (THU, Decimal("90.00")),
+        (dt.date(2026, 7, 10), Decimal("110.00")),
+        (dt.date(2026, 7, 11), Decimal("110.00")),
+    ]
+    assert garden.subtotal == Decimal("310.00")
+    assert [(t.amount, t.included) for t in garden.taxes] == [(Decimal("31.00"), False)]
+    assert garden.total == Decimal("341.00")
+    assert garden.available_rooms == 2
+    assert result.offers[1].refundable is False
+
+
+async def test_availability_leaves_out_rooms_too_small_or_too_few(
+    adapter: QloAppsAdapter,
+) -> None:
+    three = await adapter.availability(PROPERTY, MON, THU, Occupancy(adults=3))
+    assert [o.room_type_code for o in three.offers] == ["12"]
+    two_rooms = await adapter.availability(PROPERTY, MON, THU, Occupancy(adults=4, rooms=2))
+    assert [o.room_type_code for o in two_rooms.offers] == ["11"]
+    assert two_rooms.offers[0].nights[0].amount == Decimal("180.00")
+
+
+async def test_availability_drops_after_a_booking(adapter: QloAppsAdapter) -> None:
+    await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0001")
+    after = await adapter.availability(PROPERTY, THU, SUN, Occupancy(adults=2))
+    assert {o.room_type_code: o.available_rooms for o in after.offers} == {"11": 1, "12": 1}
+
+
+async def test_quote_carries_taxes_policy_and_expiry(adapter: QloAppsAdapter) -> None:
+    request = QuoteRequest(
+        check_in=THU,
+        check_out=SUN,
+        occupancy=Occupancy(adults=2),
+        room_type_code="11",
+        rate_plan_code="base-11",
+    )
+    quote = await adapter.quote(PROPERTY, request)
+    assert quote.total == Decimal("341.00")
+    assert quote.cancellation_policy.deadline_days_before == 2
+    # Two days before arrival at 15:00 Lisbon time (UTC+1 in summer).
+    assert quote.free_cancellation_until == dt.datetime(2026, 7, 7, 14, 0, tzinfo=dt.UTC)
+    assert quote.expires_at == START + dt.timedelta(minutes=15)
+
+
+async def test_quote_refuses_a_plan_of_another_room_type(adapter: QloAppsAdapter) -> None:
+    request = QuoteRequest(
+        check_in=THU, check_out=SUN, room_type_code="11", rate_plan_code="base-12"
+    )
+    with pytest.raises(InvalidRequest):
+        await adapter.quote(PROPERTY, request)
+
+
+async def test_create_get_cancel_round_trip(
+    adapter: QloAppsAdapter, state: QloAppsFakeState
+) -> None:
+    created = await adapter.create_reservation(
+        PROPERTY, booking(expected_total=Decimal("341.00")), idempotency_key="ql-key-0002"
+    )
+    assert created.status is ReservationStatus.CONFIRMED
+    assert (created.subtotal, created.total) == (Decimal("310.00"), Decimal("341.00"))
+    assert sum(n.amount for n in created.nights) == created.subtotal
+    assert created.rate_plan_code == "base-11"
+    assert created.guest.email == GUEST.email
+    assert created.guest.phone == GUEST.phone
+    assert await adapter.get_reservation(PROPERTY, created.reference) == created
+
+    cancelled = await adapter.cancel_reservation(PROPERTY, created.reference)
+    assert cancelled.fee == Decimal("0.00")
+    assert state.orders[int(created.reference)]["current_state"] == "4"
+    assert (await adapter.get_reservation(PROPERTY, created.reference)).status is (
+        ReservationStatus.CANCELLED
+    )
+    again = await adapter.cancel_reservation(PROPERTY, created.reference)
+    assert again.fee == cancelled.fee
+    assert state.calls.count("PUT bookings") == 1
+    free = await adapter.availability(PROPERTY, THU, SUN, Occupancy(adults=2))
+    assert free.offers[0].available_rooms == 2
+
+
+async def test_create_twice_with_one_key_posts_once(
+    adapter: QloAppsAdapter, state: QloAppsFakeState
+) -> None:
+    first = await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0003")
+    second = await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0003")
+    assert first.reference == second.reference
+    assert state.calls.count("POST bookings") == 1
+
+
+async def test_retry_after_a_lost_answer_books_once(state: QloAppsFakeState, clock: Clock) -> None:
+    lossy = LoseAnswer(httpx.ASGITransport(app=create_qloapps_fake(state)))
+    adapter = make_adapter(state, clock, lossy)
+    with pytest.raises(PmsUnavailable) as lost:
+        await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0004")
+    assert lost.value.retryable is True
+
+    retried = await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0004")
+    assert list(state.orders) == [int(retried.reference)]
+    assert state.calls.count("POST bookings") == 1
+
+
+async def test_two_room_booking_is_one_reservation(adapter: QloAppsAdapter) -> None:
+    created = await adapter.create_reservation(
+        PROPERTY,
+        booking(occupancy=Occupancy(adults=3, children_ages=[6], rooms=2)),
+        idempotency_key="ql-key-0005",
+    )
+    assert created.occupancy.rooms == 2
+    assert (created.occupancy.adults, created.occupancy.children) == (3, 1)
+    assert created.total == Decimal("682.00")
+
+
+async def test_guest_lookup_by_email(adapter: QloAppsAdapter) -> None:
+    await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0006")
+    later = booking(check_in=dt.date(2026, 8, 3), check_out=dt.date(2026, 8, 5))
+    await adapter.create_reservation(PROPERTY, later, idempotency_key="ql-key-0007")
+
+    mine = await adapter.list_reservations(PROPERTY, GuestContact(email=GUEST.email))
+    assert [r.check_in for r in mine] == [dt.date(2026, 8, 3), THU]
+    assert await adapter.list_reservations(PROPERTY, GuestContact(email="x@example.com")) == []
+    # QloApps customers carry no phone to search on.
+    assert await adapter.list_reservations(PROPERTY, GuestContact(phone=GUEST.phone)) == []
+
+
+async def test_create_refuses_a_moved_price(
+    adapter: QloAppsAdapter, state: QloAppsFakeState
+) -> None:
+    with pytest.raises(RateChanged):
+        await adapter.create_reservation(
+            PROPERTY, booking(expected_total=Decimal("310.00")), idempotency_key="ql-key-0008"
+        )
+    assert "POST bookings" not in state.calls
+
+
+async def test_create_without_email_is_invalid(
+    adapter: QloAppsAdapter, state: QloAppsFakeState
+) -> None:
+    guest = GuestDetails(first_name="Inês", phone="+351912345678")
+    with pytest.raises(InvalidRequest):
+        await adapter.create_reservation(PROPERTY, booking(guest=guest), idempotency_key="ql-k-09")
+    assert state.calls == []
+
+
+async def test_sold_out_room_raises_room_unavailable(adapter: QloAppsAdapter) -> None:
+    suite = booking(room_type_code="12", rate_plan_code="base-12")
+    await adapter.create_reservation(PROPERTY, suite, idempotency_key="ql-key-0010")
+    with pytest.raises(RoomUnavailable):
+        await adapter.create_reservation(PROPERTY, suite, idempotency_key="ql-key-0011")
+
+
+async def test_qloapps_refusing_a_sold_out_room_raises_room_unavailable(
+    adapter: QloAppsAdapter, state: QloAppsFakeState
+) -> None:
+    """The last room goes between our availability check and the booking (a race)."""
+    suite = booking(room_type_code="12", rate_plan_code="base-12")
+    other = GuestDetails(first_name="Rui", last_name="Lopes", email="rui.lopes@example.net")
+    real_ari = adapter._ari
+
+    async def ari_then_someone_books(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        days = await real_ari(*args, **kwargs)  # type: ignore[arg-type]
+        rival = make_adapter(state, Clock(START))
+        rival._ari = real_ari  # type: ignore[method-assign]
+        await rival.create_reservation(
+            PROPERTY, suite.model_copy(update={"guest": other}), idempotency_key="ql-rival-1"
+        )
+        return days
+
+    adapter._ari = ari_then_someone_books  # type: ignore[method-assign]
+    with pytest.raises(RoomUnavailable):
+        await adapter.create_reservation(PROPERTY, suite, idempotency_key="ql-key-0012")
+    assert state.calls.count("POST bookings") == 2
+
+
+async def test_non_refundable_cancel_charges_everything(adapter: QloAppsAdapter) -> None:
+    created = await adapter.create_reservation(
+        PROPERTY, booking(room_type_code="12", rate_plan_code="base-12"), idempotency_key="ql-13"
+    )
+    cancelled = await adapter.cancel_reservation(PROPERTY, created.reference)
+    assert cancelled.fee == created.total == Decimal("704.00")
+
+
+async def test_cancel_after_the_deadline_charges_the_first_night(
+    adapter: QloAppsAdapter, clock: Clock
+) -> None:
+    created = await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0014")
+    clock.now = dt.datetime(2026, 7, 8, 9, 0, tzinfo=dt.UTC)
+    cancelled = await adapter.cancel_reservation(PROPERTY, created.reference)
+    assert cancelled.fee == created.nights[0].amount
+
+
+async def test_modify_moves_the_dates(adapter: QloAppsAdapter, state: QloAppsFakeState) -> None:
+    mine = await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0015")
+    moved = await adapter.modify_reservation(
+        PROPERTY, mine.reference, ReservationChange(check_in=MON, check_out=THU)
+    )
+    assert (moved.check_in, moved.check_out) == (MON, THU)
+    assert moved.total == Decimal("297.00")
+    assert moved.reference == mine.reference
+    free = await adapter.availability(PROPERTY, THU, SUN, Occupancy(adults=2))
+    assert free.offers[0].available_rooms == 2
+
+
+async def test_modify_onto_taken_nights_keeps_the_old_stay(adapter: QloAppsAdapter) -> None:
+    """QloApps checks new nights before releasing the old ones: the one suite cannot move onto
+    nights that overlap its own stay."""
+    suite = booking(room_type_code="12", rate_plan_code="base-12")
+    mine = await adapter.create_reservation(PROPERTY, suite, idempotency_key="ql-key-0016")
+    with pytest.raises(RoomUnavailable):
+        await adapter.modify_reservation(
+            PROPERTY, mine.reference, ReservationChange(check_out=dt.date(2026, 7, 13))
+        )
+    assert (await adapter.get_reservation(PROPERTY, mine.reference)).check_out == SUN
+
+
+async def test_modify_of_the_party_alone_is_not_supported(adapter: QloAppsAdapter) -> None:
+    mine = await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0017")
+    with pytest.raises(InvalidRequest, match="not supported"):
+        await adapter.modify_reservation(
+            PROPERTY, mine.reference, ReservationChange(occupancy=Occupancy(adults=1))
+        )
+
+
+@pytest.mark.parametrize("reference", ["123", "abc"])
+async def test_unknown_reference_raises_not_found(adapter: QloAppsAdapter, reference: str) -> None:
+    with pytest.raises(ReservationNotFound):
+        await adapter.get_reservation(PROPERTY, reference)
+    with pytest.raises(ReservationNotFound):
+        await adapter.cancel_reservation(PROPERTY, reference)
+
+
+async def test_booking_of_another_hotel_is_not_found(
+    adapter: QloAppsAdapter, state: QloAppsFakeState, clock: Clock
+) -> None:
+    created = await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0018")
+    other_hotel = QloAppsAdapter(
+        BASE,
+        state.api_key,
+        "4",
+        transport=httpx.ASGITransport(app=create_qloapps_fake(state)),
+        now=clock,
+    )
+    with pytest.raises(ReservationNotFound):
+        await other_hotel.get_reservation(PROPERTY, created.reference)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "retryable"),
+    [
+        (400, InvalidRequest, False),
+        (404, PmsError, False),
+        (429, PmsUnavailable, True),
+        (500, PmsUnavailable, True),
+        (503, PmsUnavailable, True),
+    ],
+)
+async def test_http_errors_map_to_typed_errors(
+    adapter: QloAppsAdapter,
+    state: QloAppsFakeState,
+    status: int,
+    error: type[PmsError],
+    retryable: bool,
+) -> None:
+    state.fail_next(status)
+    with pytest.raises(error) as raised:
+        await adapter.list_room_types(PROPERTY)
+    assert type(raised.value) is error
+    assert raised.value.retryable is retryable
+
+
+async def test_bad_key_is_unavailable_not_the_callers_fault(
+    state: QloAppsFakeState, clock: Clock
+) -> None:
+    adapter = make_adapter(state, clock)
+    state.api_key = "ROTATEDKEY0000000000000000000000"
+    with pytest.raises(PmsUnavailable) as raised:
+        await adapter.availability(PROPERTY, THU, SUN, Occupancy())
+    assert raised.value.status_code == 503
+    assert raised.value.retryable is False
+
+
+@pytest.mark.parametrize(
+    "failure", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")], ids=["down", "timeout"]
+)
+async def test_vendor_down_raises_retryable_unavailable(
+    state: QloAppsFakeState, clock: Clock, failure: httpx.HTTPError
+) -> None:
+    adapter = make_adapter(state, clock, raising_transport(failure))
+    with pytest.raises(PmsUnavailable) as raised:
+        await adapter.availability(PROPERTY, THU, SUN, Occupancy())
+    assert raised.value.retryable is True
+
+
+async def test_an_xml_answer_counts_as_unavailable(state: QloAppsFakeState, clock: Clock) -> None:
+    def xml_only(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="<qloapps/>", headers={"Content-Type": "text/xml"})
+
+    adapter = make_adapter(state, clock, httpx.MockTransport(xml_only))
+    with pytest.raises(PmsUnavailable):
+        await adapter.list_room_types(PROPERTY)
+
+
+class EchoingRefusal(httpx.AsyncBaseTransport):
+    """Answers `POST bookings` with a 400 whose text quotes the guest, as QloApps' can."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, message: str) -> None:
+        self.inner = inner
+        self.message = message
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/bookings"):
+            return httpx.Response(400, json={"errors": [{"code": 404, "message": self.message}]})
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize(
+    ("message", "error"),
+    [
+        ("Requested room(s) not available. Inês Moura ines.moura@example.net", RoomUnavailable),
+        ("Invalid address provided: Inês Moura, +351912345678", InvalidRequest),
+    ],
+)
+async def test_errors_never_carry_guest_data(
+    state: QloAppsFakeState, clock: Clock, message: str, error: type[PmsError]
+) -> None:
+    echoing = EchoingRefusal(httpx.ASGITransport(app=create_qloapps_fake(state)), message)
+    adapter = make_adapter(state, clock, echoing)
+    with pytest.raises(error) as raised:
+        await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0020")
+    for secret in ("Inês", "Moura", "ines.moura", "912345678"):
+        assert secret not in str(raised.value)
+
+
+def test_create_adapter_reads_settings_and_secret() -> None:
+    config = AdapterConfig(
+        property=PROPERTY,
+        settings={"base_url": BASE, "hotel_id": "3", "non_refundable": "base-12, base-13"},
+        secrets={"api_key": "K" * 32},
+    )
+    adapter = create_adapter(config)
+    assert adapter._non_refundable == frozenset({"base-12", "base-13"})
+    assert adapter._policy("base-11").refundable is True
+
+
+@pytest.mark.parametrize(
+    ("settings", "secrets"),
+    [({"base_url": BASE, "hotel_id": "3"}, {}), ({"base_url": BASE}, {"api_key": "K" * 32})],
+    ids=["no-key", "no-hotel"],
+)
+def test_misconfigured_property_is_unavailable(
+    settings: dict[str, str], secrets: dict[str, str]
+) -> None:
+    with pytest.raises(PmsUnavailable) as raised:
+        create_adapter(AdapterConfig(property=PROPERTY, settings=settings, secrets=secrets))
+    assert raised.value.retryable is False
+
+
+def test_a_room_type_is_bookable_only_in_a_room_free_every_night() -> None:
+    """A guest keeps one room all stay: one free room per night is not enough if it changes."""
+    days = [
+        {
+            "date_from": night,
+            "room_types": [
+                {
+                    "id_room_type": "11",
+                    "total_price": 90,
+                    "total_price_with_tax": 99,
+                    "rooms": {"available": [{"id_room": r, "room_number": f"G-{r}"} for r in free]},
+                }
+            ],
+        }
+        for night, free in (("2026-07-09", ["101", "102"]), ("2026-07-10", ["102", "103"]))
+    ]
+    assert mapping.ari_stay(days, "11") is not None
+    assert mapping.ari_stay(days, "11")[1] == 1  # type: ignore[index]
+    days[1]["room_types"][0]["rooms"]["available"] = [{"id_room": "103", "room_number": "G-3"}]
+    assert mapping.ari_stay(days, "11")[1] == 0  # type: ignore[index]
+    assert mapping.ari_stay(days, "12") is None
+
+
+async def test_the_service_serves_a_qloapps_property_with_its_secret(
+    runtime: PmsRuntime, state: QloAppsFakeState
+) -> None:
+    """`pms_adapter = "qloapps"` picks this adapter, keyed by the slug's `api_key` credential."""
+    credentials = {PROPERTY.slug: {"api_key": SecretStr(state.api_key)}}
+    runtime.settings = runtime.settings.model_copy(update={"credentials": credentials})
+    runtime.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_qloapps_fake(state)))
+    hotel = PROPERTY.model_copy(update={"pms_settings": {"base_url": BASE, "hotel_id": "3"}})
+    try:
+        result = await service.availability(runtime, hotel, THU, SUN, Occupancy(adults=2))
+    finally:
+        await runtime.http.aclose()
+    assert isinstance(service.adapter_for(runtime, hotel), QloAppsAdapter)
+    assert [o.total for o in result.offers] == [Decimal("341.00"), Decimal("704.00")]
+    assert service.guest_email_required("qloapps", {})
