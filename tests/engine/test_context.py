@@ -74,3 +74,22 @@ async def test_a_turn_over_real_rows_hands_over_what_it_cannot_answer(
     result = await handle_turn(ctx, first.state, [text("necesito un cargador de móvil")])
     assert result.flow == "handoff"
     assert conversation.mode == ConversationMode.HUMAN
+
+
+async def test_context_carries_the_language_the_guests_number_suggests_not_the_number(
+    session: AsyncSession, resources: Resources
+) -> None:
+    conversation = await make_conversation(session, wa_id="393471200011")
+    ctx = await build_turn_context(session, resources, conversation)
+    assert ctx.guest.likely_language == "it"
+    assert "393471200011" not in repr(ctx)
+
+
+async def test_a_new_guests_neutral_first_message_follows_their_number_over_rows(
+    session: AsyncSession, resources: Resources
+) -> None:
+    # The fixture hotel speaks Spanish by default; a guest from the UK writes only "ok".
+    conversation = await make_conversation(session)
+    ctx = await build_turn_context(session, resources, conversation)
+    result = await handle_turn(ctx, conversation.state, [text("ok")])
+    assert result.state["language"] == "en"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotelbot.engine.understand.language import detect_language
+from hotelbot.engine.understand.language import SUPPORTED, detect_language
 
 SHORT = [
     ("hola", "es"), ("gracias!", "es"), ("buenas tardes", "es"), ("adiós", "es"),
@@ -114,3 +114,46 @@ def test_weak_evidence_keeps_the_guests_known_language(text: str, known: str) ->
 def test_a_message_of_loanwords_only_keeps_the_known_language(text: str) -> None:
     guess = detect_language(text, known="it", default="en")
     assert (guess.language, guess.source) == ("it", "fallback")
+
+
+# ---- the prior from a new guest's number (`likely`) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "likely"),
+    [("si", "it"), ("si", "es"), ("Sì", "it"), ("ok", "pt"), ("STOP", "de"), ("👍", "fr")],
+)
+def test_a_new_guests_neutral_message_follows_their_number(text: str, likely: str) -> None:
+    guess = detect_language(text, known=None, likely=likely, default="en")
+    assert guess.language == likely
+
+
+@pytest.mark.parametrize("likely", ["de", "it"])
+def test_the_number_breaks_a_tie_between_two_languages_the_text_names(likely: str) -> None:
+    # "bis dann" is German and "ciao" Italian; without a number the property's default answers.
+    assert detect_language("bis dann, ciao", known=None, likely=likely).language == likely
+    assert detect_language("bis dann, ciao", known=None, default="fr").language == "fr"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Good morning", "en"), ("Hola, quiero reservar", "es"), ("grazie", "it"),
+        ("sí", "es"), ("Wann gibt es Frühstück?", "de"), ("¿Tenéis parking?", "es"),
+    ],
+)  # fmt: skip
+def test_the_number_never_outweighs_what_the_text_says(text: str, expected: str) -> None:
+    for likely in SUPPORTED:
+        assert detect_language(text, known=None, likely=likely).language == expected
+
+
+@pytest.mark.parametrize("text", ["ok", "si", "STOP", "menu", "bis dann, ciao"])
+def test_the_number_never_outweighs_the_guests_known_language(text: str) -> None:
+    assert detect_language(text, known="de", likely="es", default="en").language == "de"
+
+
+def test_a_likely_language_the_property_does_not_offer_is_ignored() -> None:
+    guess = detect_language("ok", allowed=("en", "es"), known=None, likely="it", default="es")
+    assert guess.language == "es"
+    # A guest whose known language the hotel dropped gets the likely one if it is offered.
+    assert detect_language("ok", allowed=("en", "es"), known="it", likely="en").language == "en"

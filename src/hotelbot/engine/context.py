@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hotelbot.engine.state import ConversationState
 from hotelbot.engine.tools import ConversationTools, Tools
 from hotelbot.engine.understand.faq import FaqMatcher, default_faq_matcher, faq_matcher_for
+from hotelbot.engine.understand.phone_language import language_for_number
 from hotelbot.errors import NotFound
 from hotelbot.models import Conversation, Guest, Property
 from hotelbot.resources import Resources
@@ -46,6 +47,9 @@ class GuestFacts:
     id: uuid.UUID
     #: Language stored on the guest row (last one they used), if any.
     language: str | None = None
+    #: The language their number's country code suggests (never the number itself): a prior
+    #: for a new guest's first, too-short-to-tell message.
+    likely_language: str | None = None
     #: WhatsApp profile name. Personal data: never log it.
     display_name: str | None = field(default=None, repr=False)
     opted_out: bool = False
@@ -79,8 +83,13 @@ def property_facts(row: Property) -> PropertyFacts:
 
 
 def guest_facts(row: Guest) -> GuestFacts:
+    """What the engine may know of the guest; their number only as the language it suggests."""
     return GuestFacts(
-        id=row.id, language=row.language, display_name=row.name, opted_out=row.opted_out
+        id=row.id,
+        language=row.language,
+        likely_language=language_for_number(row.phone),
+        display_name=row.name,
+        opted_out=row.opted_out,
     )
 
 

@@ -159,6 +159,7 @@ def _language(ctx: TurnContext, state: ConversationState, text: str) -> Language
         text,
         allowed=ctx.property.languages,
         known=state.language or ctx.guest.language,
+        likely=ctx.guest.likely_language,
         default=ctx.property.default_language,
     )
 

@@ -6,7 +6,8 @@ takes ~0.011 ms but gets "hola", "hello" and "ciao" wrong. Both are far below a 
 so we use high accuracy and build the detector lazily, once per process (`warm_up()` lets a
 worker pay the build at start). One- or two-word messages ("ok", "hola", "olá") are where any
 statistical detector guesses: the lexicon answers those, and what neither can tell apart falls
-back to the language the guest used before, then the property's default.
+back to the language the guest used before, then the one their number suggests, then the
+property's default.
 
 Hotel guests mix English loanwords into every language ("¿a qué hora es el check-in?",
 "qual é a password do wifi?"): those words say nothing about the language, and they pulled short
@@ -89,7 +90,7 @@ MARK_WORDS: dict[str, tuple[str, ...]] = {
     "es": (
         "el", "los", "las", "hay", "tenéis", "teneis", "tienen", "tiene", "usted", "ustedes",
         "qué", "cuál", "cuándo", "dónde", "cómo", "puedo", "quiero", "mi", "muy", "eres",
-        "hasta", "también", "algún", "alguna", "ningún",
+        "hasta", "también", "algún", "alguna", "ningún", "sí",
     ),
     "de": (
         "der", "die", "das", "ist", "gibt", "ich", "sie", "du", "bist", "ein", "eine", "einen",
@@ -171,6 +172,9 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "dankeschon",
         "vielen dank",
         "tschuss",
+        "bis dann",
+        "bis bald",
+        "bis morgen",
         "auf wiedersehen",
         "ja",
         "nein",
@@ -260,24 +264,31 @@ def detect_language(
     *,
     allowed: Sequence[str] = SUPPORTED,
     known: str | None = None,
+    likely: str | None = None,
     default: str = "en",
 ) -> LanguageGuess:
     """The language to answer `text` in, restricted to `allowed`.
 
     `known` is the language the guest used before (conversation state or guest row); it breaks
-    ties and is the fallback, then `default` (the property's).
+    ties and is the fallback. `likely` (from a new guest's number) stands in for it only when
+    there is no `known`: it never outweighs what the text itself says. Then `default` (the
+    property's).
     """
     own = without_loanwords(text)
     words = tokens(normalise(own))
+    # A prior is only a guess about a guest we have not heard from; what they wrote wins.
+    tie_breaker = known if known is not None else likely
     if words and len(words) <= SHORT_MESSAGE_WORDS:
-        guess = _from_lexicon(words, allowed=allowed, known=known)
+        guess = _from_lexicon(words, allowed=allowed, tie_breaker=tie_breaker)
         if guess is not None:
             return guess
     if words:
-        guess = _from_model(own, short=len(words) <= 2, allowed=allowed, known=known)
+        guess = _from_model(
+            own, short=len(words) <= 2, allowed=allowed, known=known, tie_breaker=tie_breaker
+        )
         if guess is not None:
             return guess
-    return _fallback(allowed=allowed, known=known, default=default)
+    return _fallback(allowed=allowed, known=known, likely=likely, default=default)
 
 
 def without_loanwords(text: str) -> str:
@@ -304,7 +315,7 @@ def marks(text: str) -> dict[str, int]:
 
 
 def _from_lexicon(
-    words: list[str], *, allowed: Sequence[str], known: str | None
+    words: list[str], *, allowed: Sequence[str], tie_breaker: str | None
 ) -> LanguageGuess | None:
     grams = set(words) | {" ".join(pair) for pair in pairwise(words)}
     grams |= {" ".join(tri) for tri in zip(words, words[1:], words[2:], strict=False)}
@@ -319,15 +330,23 @@ def _from_lexicon(
     leaders = [lang for lang, count in votes.items() if count == top]
     if len(leaders) == 1:
         return LanguageGuess(leaders[0], 0.9, "lexicon")
-    if known in leaders:
-        return LanguageGuess(known, 0.6, "lexicon")
+    if tie_breaker in leaders:
+        return LanguageGuess(tie_breaker, 0.6, "lexicon")
     return None
 
 
 def _from_model(
-    text: str, *, short: bool, allowed: Sequence[str], known: str | None
+    text: str,
+    *,
+    short: bool,
+    allowed: Sequence[str],
+    known: str | None,
+    tie_breaker: str | None,
 ) -> LanguageGuess | None:
-    """lingua's confidences plus the text's marks; None when no language stands out."""
+    """lingua's confidences plus the text's marks; None when no language stands out.
+
+    A near-tie goes to `tie_breaker` (the known language, else the likely one) if it is in it.
+    """
     scores = {lang: 0.0 for lang in allowed if lang in SUPPORTED}
     if not scores:
         return None
@@ -349,15 +368,18 @@ def _from_model(
         return None
     if score - runner_up >= MIN_MARGIN:
         return LanguageGuess(best, round(min(score, 1.0), 3), "model")
-    # Two languages nearly tied: the guest's own language if it is one of them.
-    if known is not None and known in scores and score - scores[known] < MIN_MARGIN:
-        return LanguageGuess(known, round(min(scores[known], 1.0), 3), "model")
+    # Two languages nearly tied: the guest's own (or likely) language if it is one of them.
+    if tie_breaker in scores and score - scores[tie_breaker] < MIN_MARGIN:
+        return LanguageGuess(tie_breaker, round(min(scores[tie_breaker], 1.0), 3), "model")
     return None
 
 
-def _fallback(*, allowed: Sequence[str], known: str | None, default: str) -> LanguageGuess:
-    if known is not None and known in allowed:
-        return LanguageGuess(known, 0.0, "fallback")
+def _fallback(
+    *, allowed: Sequence[str], known: str | None, likely: str | None, default: str
+) -> LanguageGuess:
+    for candidate in (known, likely):
+        if candidate is not None and candidate in allowed:
+            return LanguageGuess(candidate, 0.0, "fallback")
     if default in allowed or not allowed:
         return LanguageGuess(default, 0.0, "fallback")
     return LanguageGuess(allowed[0], 0.0, "fallback")
