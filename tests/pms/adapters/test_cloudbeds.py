@@ -10,15 +10,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hotelbot.pms.adapters.base import PmsAdapter
-from hotelbot.pms.adapters.cloudbeds import CloudbedsAdapter
+from hotelbot.kit.db import session_scope
+from hotelbot.pms.adapters.base import AdapterConfig, PmsAdapter
+from hotelbot.pms.adapters.builtin.models import PmsProperty
+from hotelbot.pms.adapters.cloudbeds import CloudbedsAdapter, create_adapter
+from hotelbot.pms.adapters.settings_policy import SettingsPolicy
+from hotelbot.pms.adapters.vendor_errors import VendorMisconfigured
 from hotelbot.pms.errors import (
     InvalidRequest,
-    PmsAuthError,
     PmsError,
-    PmsForbidden,
-    PmsUnavailable,
     RateChanged,
     ReservationNotFound,
     RoomUnavailable,
@@ -32,7 +36,18 @@ from hotelbot.pms.schemas import (
     ReservationCreate,
     ReservationStatus,
 )
-from tests.pms.conftest import Clock
+from hotelbot.pms.service import PmsRuntime
+from tests.pms.adapters.contract import (
+    COMMON_STATUSES,
+    VENDOR_DOWN,
+    booking_request,
+    raises_exactly,
+    raises_misconfigured,
+    raises_retryable_unavailable,
+    refuses_to_build,
+    start_clock,
+)
+from tests.pms.conftest import TODAY, Clock
 from tests.pms.fakes.cloudbeds import CloudbedsFakeState, create_cloudbeds_fake, default_state
 from tests.pms.fakes.transport import raising_transport
 
@@ -50,6 +65,14 @@ THU = dt.date(2026, 7, 9)
 SUN = dt.date(2026, 7, 12)
 START = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
 GUEST = GuestDetails(first_name="Lupe", last_name="Ortega", email="lupe.ortega@example.net")
+STAY = {
+    "check_in": THU,
+    "check_out": SUN,
+    "occupancy": Occupancy(adults=2),
+    "room_type_code": "55101",
+    "rate_plan_code": "7301",
+    "guest": GUEST,
+}
 
 
 @pytest.fixture
@@ -59,9 +82,7 @@ def state() -> CloudbedsFakeState:
 
 @pytest.fixture
 def clock(state: CloudbedsFakeState) -> Clock:
-    clock = Clock(START)
-    state.now = clock
-    return clock
+    return start_clock(state, START)
 
 
 def make_adapter(
@@ -74,8 +95,9 @@ def make_adapter(
         state.api_key,
         state.property_id,
         transport=transport or httpx.ASGITransport(app=create_cloudbeds_fake(state)),
-        non_refundable=frozenset({"7302"}),
+        cancellation=SettingsPolicy(non_refundable=frozenset({"7302"})),
         now=clock,
+        property_id=str(PROPERTY.id),
     )
 
 
@@ -85,16 +107,7 @@ def adapter(state: CloudbedsFakeState, clock: Clock) -> CloudbedsAdapter:
 
 
 def booking(**overrides: object) -> ReservationCreate:
-    values: dict[str, object] = {
-        "check_in": THU,
-        "check_out": SUN,
-        "occupancy": Occupancy(adults=2),
-        "room_type_code": "55101",
-        "rate_plan_code": "7301",
-        "guest": GUEST,
-    }
-    values.update(overrides)
-    return ReservationCreate.model_validate(values)
+    return booking_request(STAY, overrides)
 
 
 def test_adapter_satisfies_the_protocol(adapter: CloudbedsAdapter) -> None:
@@ -253,15 +266,7 @@ async def test_unknown_reference_raises_not_found(adapter: CloudbedsAdapter) -> 
 
 
 @pytest.mark.parametrize(
-    ("status", "error", "retryable"),
-    [
-        (400, InvalidRequest, False),
-        (403, PmsForbidden, False),
-        (404, PmsError, False),
-        (429, PmsUnavailable, True),
-        (500, PmsUnavailable, True),
-        (503, PmsUnavailable, True),
-    ],
+    ("status", "error", "retryable"), [*COMMON_STATUSES, (403, VendorMisconfigured, False)]
 )
 async def test_http_errors_map_to_typed_errors(
     adapter: CloudbedsAdapter,
@@ -271,41 +276,89 @@ async def test_http_errors_map_to_typed_errors(
     retryable: bool,
 ) -> None:
     state.fail_next(status)
-    with pytest.raises(error) as raised:
-        await adapter.list_room_types(PROPERTY)
-    assert type(raised.value) is error
-    assert raised.value.retryable is retryable
+    await raises_exactly(adapter.list_room_types(PROPERTY), error, retryable=retryable)
 
 
-async def test_bad_api_key_raises_auth_error(state: CloudbedsFakeState, clock: Clock) -> None:
-    adapter = make_adapter(state, clock)
+async def test_bad_api_key_is_unavailable_not_the_callers_fault(
+    state: CloudbedsFakeState, clock: Clock
+) -> None:
+    key, adapter = state.api_key, make_adapter(state, clock)
     state.api_key = "cbat_rotated"
-    with pytest.raises(PmsAuthError):
-        await adapter.list_room_types(PROPERTY)
+    await raises_misconfigured(
+        adapter.list_room_types(PROPERTY), adapter="cloudbeds", property=PROPERTY, secret=key
+    )
 
 
-async def test_other_property_is_refused(state: CloudbedsFakeState, clock: Clock) -> None:
+async def test_a_key_without_the_property_is_unavailable(
+    state: CloudbedsFakeState, clock: Clock
+) -> None:
     adapter = CloudbedsAdapter(
         BASE,
         state.api_key,
         "999999",
         transport=httpx.ASGITransport(app=create_cloudbeds_fake(state)),
         now=clock,
+        property_id=str(PROPERTY.id),
     )
-    with pytest.raises(PmsForbidden):
-        await adapter.get_reservation(PROPERTY, "990002")
+    await raises_misconfigured(
+        adapter.get_reservation(PROPERTY, "990002"),
+        adapter="cloudbeds",
+        property=PROPERTY,
+        secret=state.api_key,
+    )
 
 
 @pytest.mark.parametrize(
-    "failure", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")], ids=["down", "timeout"]
+    ("settings", "secrets"),
+    [({"property_id": "418207"}, {}), ({}, {"api_key": "cbat_key"})],
+    ids=["no-key", "no-property"],
 )
+def test_misconfigured_property_is_unavailable(
+    settings: dict[str, str], secrets: dict[str, str]
+) -> None:
+    refuses_to_build(
+        create_adapter, AdapterConfig(property=PROPERTY, settings=settings, secrets=secrets)
+    )
+
+
+async def test_the_service_answers_a_refused_key_with_503_not_401(
+    runtime: PmsRuntime,
+    pms_http: httpx.AsyncClient,
+    pms_sessionmaker: async_sessionmaker[AsyncSession],
+    state: CloudbedsFakeState,
+) -> None:
+    """Our caller's token is fine: the hotel's Cloudbeds key is the operator's to fix."""
+    async with session_scope(pms_sessionmaker) as session:
+        await session.execute(
+            update(PmsProperty).values(
+                pms_adapter="cloudbeds", pms_settings={"property_id": state.property_id}
+            )
+        )
+    property = (await pms_http.get("/pms/v1/properties")).json()[0]
+    credentials = {property["slug"]: {"api_key": SecretStr("cbat_revoked")}}
+    runtime.settings = runtime.settings.model_copy(update={"credentials": credentials})
+    runtime.http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_cloudbeds_fake(state))
+    )
+    try:
+        stay = {"check_in": TODAY + dt.timedelta(days=3), "check_out": TODAY + dt.timedelta(days=5)}
+        answer = await pms_http.get(
+            f"/pms/v1/properties/{property['slug']}/availability", params=stay
+        )
+    finally:
+        await runtime.http.aclose()
+    assert answer.status_code == 503
+    assert answer.json()["error"] == "pms_unavailable"
+    assert "WWW-Authenticate" not in answer.headers
+    assert "cbat_revoked" not in answer.text
+
+
+@VENDOR_DOWN
 async def test_vendor_down_raises_retryable_unavailable(
     state: CloudbedsFakeState, clock: Clock, failure: httpx.HTTPError
 ) -> None:
     adapter = make_adapter(state, clock, raising_transport(failure))
-    with pytest.raises(PmsUnavailable) as raised:
-        await adapter.availability(PROPERTY, THU, SUN, Occupancy())
-    assert raised.value.retryable is True
+    await raises_retryable_unavailable(adapter.availability(PROPERTY, THU, SUN, Occupancy()))
 
 
 RECORDED = sorted((Path(__file__).parents[2] / "data" / "pms" / "cloudbeds").glob("*.json"))

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from hotelbot.pms.adapters.base import PmsAdapter
-from hotelbot.pms.adapters.mews import MewsAdapter
+from hotelbot.pms.adapters.base import AdapterConfig, PmsAdapter
+from hotelbot.pms.adapters.mews import MewsAdapter, create_adapter
+from hotelbot.pms.adapters.vendor_errors import VendorMisconfigured
 from hotelbot.pms.errors import (
     InvalidRequest,
-    PmsAuthError,
     PmsError,
     PmsUnavailable,
     RateChanged,
@@ -32,9 +32,18 @@ from hotelbot.pms.schemas import (
     ReservationCreate,
     ReservationStatus,
 )
+from tests.pms.adapters.contract import (
+    VENDOR_DOWN,
+    booking_request,
+    raises_exactly,
+    raises_misconfigured,
+    raises_retryable_unavailable,
+    refuses_to_build,
+    start_clock,
+)
 from tests.pms.conftest import Clock
 from tests.pms.fakes.mews import MewsFakeState, create_mews_fake, default_state
-from tests.pms.fakes.transport import raising_transport
+from tests.pms.fakes.transport import LoseAnswer, raising_transport
 
 BASE = "https://mews.test"
 PROPERTY = Property(
@@ -50,21 +59,6 @@ START = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 GUEST = GuestDetails(first_name="Ines", last_name="Varela", email="ines.varela@example.org")
 
 
-class LoseAddResponse(httpx.AsyncBaseTransport):
-    """Lets `reservations/add` reach Mews, then drops the answer (a timeout after commit)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.armed = True
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if self.armed and request.url.path.endswith("reservations/add"):
-            self.armed = False
-            raise httpx.ReadTimeout("answer lost", request=request)
-        return response
-
-
 @pytest.fixture
 def state() -> MewsFakeState:
     return default_state()
@@ -72,9 +66,7 @@ def state() -> MewsFakeState:
 
 @pytest.fixture
 def clock(state: MewsFakeState) -> Clock:
-    clock = Clock(START)
-    state.now = clock
-    return clock
+    return start_clock(state, START)
 
 
 def make_adapter(
@@ -87,6 +79,7 @@ def make_adapter(
         "hotelbot-tests 1.0",
         transport=transport or httpx.ASGITransport(app=create_mews_fake(state)),
         now=clock,
+        property_id=str(PROPERTY.id),
     )
 
 
@@ -103,16 +96,8 @@ def codes(state: MewsFakeState) -> tuple[str, str, str, str]:
 
 def booking(state: MewsFakeState, **overrides: object) -> ReservationCreate:
     double, _, flex, _ = codes(state)
-    values: dict[str, object] = {
-        "check_in": THU,
-        "check_out": SUN,
-        "occupancy": Occupancy(adults=2),
-        "room_type_code": double,
-        "rate_plan_code": flex,
-        "guest": GUEST,
-    }
-    values.update(overrides)
-    return ReservationCreate.model_validate(values)
+    stay = {"check_in": THU, "check_out": SUN, "occupancy": Occupancy(adults=2), "guest": GUEST}
+    return booking_request(stay | {"room_type_code": double, "rate_plan_code": flex}, overrides)
 
 
 def test_adapter_satisfies_the_protocol(adapter: MewsAdapter) -> None:
@@ -212,11 +197,14 @@ async def test_create_twice_with_one_key_books_once(
 
 
 async def test_retry_after_a_lost_answer_books_once(state: MewsFakeState, clock: Clock) -> None:
-    lossy = LoseAddResponse(httpx.ASGITransport(app=create_mews_fake(state)))
+    lossy = LoseAnswer(
+        httpx.ASGITransport(app=create_mews_fake(state)),
+        lambda request: request.url.path.endswith("reservations/add"),
+    )
     adapter = make_adapter(state, clock, lossy)
-    with pytest.raises(PmsUnavailable) as lost:
-        await adapter.create_reservation(PROPERTY, booking(state), idempotency_key="key-0003")
-    assert lost.value.retryable is True
+    await raises_retryable_unavailable(
+        adapter.create_reservation(PROPERTY, booking(state), idempotency_key="key-0003")
+    )
 
     retried = await adapter.create_reservation(PROPERTY, booking(state), idempotency_key="key-0003")
     assert list(state.reservations) == [retried.reference]
@@ -329,7 +317,7 @@ async def test_cancel_unknown_reservation_maps_mews_400(
     ("status", "message", "error", "retryable"),
     [
         (400, "Invalid Limitation.", InvalidRequest, False),
-        (401, "Invalid AccessToken.", PmsAuthError, False),
+        (401, "Invalid AccessToken.", VendorMisconfigured, False),
         (403, "The rate is not applicable.", InvalidRequest, False),
         (403, "The category is not available.", RoomUnavailable, False),
         (404, "Not found.", PmsError, False),
@@ -349,30 +337,33 @@ async def test_documented_errors_map_to_typed_errors(
     retryable: bool,
 ) -> None:
     state.fail_next(status, message, retry_after="7" if status == 429 else None)
-    with pytest.raises(error) as raised:
-        await adapter.list_room_types(PROPERTY)
-    assert type(raised.value) is error
-    assert raised.value.retryable is retryable
-    assert message not in str(raised.value)
+    raised = await raises_exactly(adapter.list_room_types(PROPERTY), error, retryable=retryable)
+    assert message not in str(raised)
 
 
-async def test_wrong_tokens_raise_auth_error(state: MewsFakeState, clock: Clock) -> None:
-    adapter = make_adapter(state, clock)
+async def test_wrong_tokens_are_unavailable_not_the_callers_fault(
+    state: MewsFakeState, clock: Clock
+) -> None:
+    token, adapter = state.access_token, make_adapter(state, clock)
     state.access_token = "rotated-token"
-    with pytest.raises(PmsAuthError):
-        await adapter.list_rate_plans(PROPERTY)
+    await raises_misconfigured(
+        adapter.list_rate_plans(PROPERTY), adapter="mews", property=PROPERTY, secret=token
+    )
 
 
-@pytest.mark.parametrize(
-    "failure", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")], ids=["down", "timeout"]
-)
+@pytest.mark.parametrize("missing", ["client_token", "access_token"])
+def test_missing_tokens_are_unavailable(missing: str) -> None:
+    secrets = {"client_token": "C" * 20, "access_token": "A" * 20, missing: ""}
+    error = refuses_to_build(create_adapter, AdapterConfig(property=PROPERTY, secrets=secrets))
+    assert missing in str(error)
+
+
+@VENDOR_DOWN
 async def test_vendor_down_raises_retryable_unavailable(
     state: MewsFakeState, clock: Clock, failure: httpx.HTTPError
 ) -> None:
     adapter = make_adapter(state, clock, raising_transport(failure))
-    with pytest.raises(PmsUnavailable) as raised:
-        await adapter.availability(PROPERTY, THU, SUN, Occupancy())
-    assert raised.value.retryable is True
+    await raises_retryable_unavailable(adapter.availability(PROPERTY, THU, SUN, Occupancy()))
 
 
 async def test_html_error_page_counts_as_unavailable(state: MewsFakeState, clock: Clock) -> None:

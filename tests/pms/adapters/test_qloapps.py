@@ -13,9 +13,9 @@ from pydantic import SecretStr
 from hotelbot.pms import service
 from hotelbot.pms.adapters.base import AdapterConfig, PmsAdapter
 from hotelbot.pms.adapters.qloapps import QloAppsAdapter, create_adapter
+from hotelbot.pms.adapters.settings_policy import SettingsPolicy
 from hotelbot.pms.errors import (
     InvalidRequest,
-    PmsUnavailable,
     RateChanged,
     ReservationNotFound,
     RoomUnavailable,
@@ -31,8 +31,15 @@ from hotelbot.pms.schemas import (
     ReservationStatus,
 )
 from hotelbot.pms.service import PmsRuntime
+from tests.pms.adapters.contract import (
+    booking_request,
+    raises_retryable_unavailable,
+    refuses_to_build,
+    start_clock,
+)
 from tests.pms.conftest import Clock
 from tests.pms.fakes.qloapps import QloAppsFakeState, create_qloapps_fake, default_state
+from tests.pms.fakes.transport import LoseAnswer
 
 BASE = "https://qloapps.test"
 PROPERTY = Property(
@@ -51,20 +58,14 @@ GUEST = GuestDetails(
     first_name="Inês", last_name="Moura", email="ines.moura@example.net", phone="+351912345678"
 )
 
-
-class LoseAnswer(httpx.AsyncBaseTransport):
-    """Lets one `POST bookings` reach QloApps, then drops its answer (a timeout after commit)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.armed = True
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if self.armed and request.method == "POST" and request.url.path.endswith("/bookings"):
-            self.armed = False
-            raise httpx.ReadTimeout("answer lost", request=request)
-        return response
+STAY = {
+    "check_in": THU,
+    "check_out": SUN,
+    "occupancy": Occupancy(adults=2),
+    "room_type_code": "11",
+    "rate_plan_code": "base-11",
+    "guest": GUEST,
+}
 
 
 @pytest.fixture
@@ -74,9 +75,7 @@ def state() -> QloAppsFakeState:
 
 @pytest.fixture
 def clock(state: QloAppsFakeState) -> Clock:
-    clock = Clock(START)
-    state.now = clock
-    return clock
+    return start_clock(state, START)
 
 
 def make_adapter(
@@ -87,8 +86,9 @@ def make_adapter(
         state.api_key,
         str(state.hotel_id),
         transport=transport or httpx.ASGITransport(app=create_qloapps_fake(state)),
-        non_refundable=frozenset({"base-12"}),
+        cancellation=SettingsPolicy(non_refundable=frozenset({"base-12"})),
         now=clock,
+        property_id=str(PROPERTY.id),
     )
 
 
@@ -98,16 +98,7 @@ def adapter(state: QloAppsFakeState, clock: Clock) -> QloAppsAdapter:
 
 
 def booking(**overrides: object) -> ReservationCreate:
-    values: dict[str, object] = {
-        "check_in": THU,
-        "check_out": SUN,
-        "occupancy": Occupancy(adults=2),
-        "room_type_code": "11",
-        "rate_plan_code": "base-11",
-        "guest": GUEST,
-    }
-    values.update(overrides)
-    return ReservationCreate.model_validate(values)
+    return booking_request(STAY, overrides)
 
 
 def test_adapter_satisfies_the_protocol(adapter: QloAppsAdapter) -> None:
@@ -226,11 +217,14 @@ async def test_create_twice_with_one_key_posts_once(
 
 
 async def test_retry_after_a_lost_answer_books_once(state: QloAppsFakeState, clock: Clock) -> None:
-    lossy = LoseAnswer(httpx.ASGITransport(app=create_qloapps_fake(state)))
+    lossy = LoseAnswer(
+        httpx.ASGITransport(app=create_qloapps_fake(state)),
+        lambda request: request.method == "POST" and request.url.path.endswith("/bookings"),
+    )
     adapter = make_adapter(state, clock, lossy)
-    with pytest.raises(PmsUnavailable) as lost:
-        await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0004")
-    assert lost.value.retryable is True
+    await raises_retryable_unavailable(
+        adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0004")
+    )
 
     retried = await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-0004")
     assert list(state.orders) == [int(retried.reference)]
@@ -388,21 +382,27 @@ def test_create_adapter_reads_settings_and_secret() -> None:
         secrets={"api_key": "K" * 32},
     )
     adapter = create_adapter(config)
-    assert adapter._non_refundable == frozenset({"base-12", "base-13"})
-    assert adapter._policy("base-11").refundable is True
+    assert adapter._cancellation == SettingsPolicy(non_refundable=frozenset({"base-12", "base-13"}))
+    assert adapter._cancellation.for_plan("base-11").refundable is True
+    assert adapter._cancellation.for_plan("base-13").refundable is False
 
 
 @pytest.mark.parametrize(
     ("settings", "secrets"),
-    [({"base_url": BASE, "hotel_id": "3"}, {}), ({"base_url": BASE}, {"api_key": "K" * 32})],
-    ids=["no-key", "no-hotel"],
+    [
+        ({"base_url": BASE, "hotel_id": "3"}, {}),
+        ({"base_url": BASE}, {"api_key": "K" * 32}),
+        ({"base_url": BASE, "hotel_id": "three"}, {"api_key": "K" * 32}),
+        ({"hotel_id": "3"}, {"api_key": "K" * 32}),
+    ],
+    ids=["no-key", "no-hotel", "hotel-not-a-number", "no-url"],
 )
 def test_misconfigured_property_is_unavailable(
     settings: dict[str, str], secrets: dict[str, str]
 ) -> None:
-    with pytest.raises(PmsUnavailable) as raised:
-        create_adapter(AdapterConfig(property=PROPERTY, settings=settings, secrets=secrets))
-    assert raised.value.retryable is False
+    refuses_to_build(
+        create_adapter, AdapterConfig(property=PROPERTY, settings=settings, secrets=secrets)
+    )
 
 
 async def test_the_service_serves_a_qloapps_property_with_its_secret(

@@ -7,8 +7,16 @@ import httpx
 import pytest
 
 from hotelbot.pms.adapters.qloapps import QloAppsAdapter
+from hotelbot.pms.adapters.vendor_errors import VendorMisconfigured
 from hotelbot.pms.errors import InvalidRequest, PmsError, PmsUnavailable, RoomUnavailable
 from hotelbot.pms.schemas import Occupancy
+from tests.pms.adapters.contract import (
+    COMMON_STATUSES,
+    VENDOR_DOWN,
+    raises_exactly,
+    raises_misconfigured,
+    raises_retryable_unavailable,
+)
 from tests.pms.adapters.test_qloapps import (
     PROPERTY,
     SUN,
@@ -28,13 +36,7 @@ __all__ = ["adapter", "clock", "state"]  # fixtures shared with the main contrac
 
 @pytest.mark.parametrize(
     ("status", "error", "retryable"),
-    [
-        (400, InvalidRequest, False),
-        (404, PmsError, False),
-        (429, PmsUnavailable, True),
-        (500, PmsUnavailable, True),
-        (503, PmsUnavailable, True),
-    ],
+    [*COMMON_STATUSES, (401, VendorMisconfigured, False), (403, VendorMisconfigured, False)],
 )
 async def test_http_errors_map_to_typed_errors(
     adapter: QloAppsAdapter,
@@ -44,33 +46,28 @@ async def test_http_errors_map_to_typed_errors(
     retryable: bool,
 ) -> None:
     state.fail_next(status)
-    with pytest.raises(error) as raised:
-        await adapter.list_room_types(PROPERTY)
-    assert type(raised.value) is error
-    assert raised.value.retryable is retryable
+    await raises_exactly(adapter.list_room_types(PROPERTY), error, retryable=retryable)
 
 
 async def test_bad_key_is_unavailable_not_the_callers_fault(
     state: QloAppsFakeState, clock: Clock
 ) -> None:
-    adapter = make_adapter(state, clock)
+    key, adapter = state.api_key, make_adapter(state, clock)
     state.api_key = "ROTATEDKEY0000000000000000000000"
-    with pytest.raises(PmsUnavailable) as raised:
-        await adapter.availability(PROPERTY, THU, SUN, Occupancy())
-    assert raised.value.status_code == 503
-    assert raised.value.retryable is False
+    await raises_misconfigured(
+        adapter.availability(PROPERTY, THU, SUN, Occupancy()),
+        adapter="qloapps",
+        property=PROPERTY,
+        secret=key,
+    )
 
 
-@pytest.mark.parametrize(
-    "failure", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")], ids=["down", "timeout"]
-)
+@VENDOR_DOWN
 async def test_vendor_down_raises_retryable_unavailable(
     state: QloAppsFakeState, clock: Clock, failure: httpx.HTTPError
 ) -> None:
     adapter = make_adapter(state, clock, raising_transport(failure))
-    with pytest.raises(PmsUnavailable) as raised:
-        await adapter.availability(PROPERTY, THU, SUN, Occupancy())
-    assert raised.value.retryable is True
+    await raises_retryable_unavailable(adapter.availability(PROPERTY, THU, SUN, Occupancy()))
 
 
 async def test_an_xml_answer_counts_as_unavailable(state: QloAppsFakeState, clock: Clock) -> None:

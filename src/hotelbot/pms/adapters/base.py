@@ -6,7 +6,10 @@ Contract for implementers:
 - Failures raise `hotelbot.pms.errors` classes only: timeouts, connection errors and vendor
   5xx/429 → `PmsUnavailable` (retryable); a sold-out night → `RoomUnavailable`; price moved
   away from `expected_total` → `RateChanged`; unknown reference → `ReservationNotFound`;
-  input the vendor rejects → `InvalidRequest`. Messages never carry guest data.
+  input the vendor rejects → `InvalidRequest`; a vendor refusing the hotel's key, or a missing
+  secret or setting → `PmsUnavailable` that is not retryable (`vendor_errors.VendorMisconfigured`),
+  never `PmsAuthError`, which is for our own callers' bearer tokens. Messages never carry guest
+  data.
 - Writes carry an idempotency key: calling `create_reservation` twice with the same key
   returns the same reservation and books once.
 - Adapters hold no per-request state; one instance serves many concurrent calls.
@@ -65,7 +68,7 @@ AdapterFactory = Callable[[AdapterConfig], "PmsAdapter"]
 
 @runtime_checkable
 class PmsAdapter(Protocol):
-    #: Low-cardinality adapter name used in metrics ("builtin", "mews", "cloudbeds").
+    #: Low-cardinality adapter name used in metrics ("builtin", "mews", "cloudbeds", "qloapps").
     name: str
 
     async def list_room_types(self, property: Property) -> list[RoomType]: ...

@@ -16,13 +16,10 @@ from typing import Any
 import structlog
 
 from hotelbot.pms import policy as policy_rules
-from hotelbot.pms.adapters import vendor
+from hotelbot.pms.adapters import vendor, vendor_errors
 from hotelbot.pms.errors import (
     InvalidRequest,
-    PmsAuthError,
     PmsError,
-    PmsForbidden,
-    PmsUnavailable,
     ReservationNotFound,
     ReservationNotModifiable,
     RoomUnavailable,
@@ -36,8 +33,6 @@ from hotelbot.pms.schemas import (
     Reservation,
     ReservationStatus,
     RoomType,
-    TaxKind,
-    TaxLine,
 )
 
 log = structlog.get_logger(__name__)
@@ -59,20 +54,20 @@ STATUSES = {
 
 
 def http_error(method: str, status: int) -> PmsError:
+    """Map a Cloudbeds HTTP error; a refused key is `VendorMisconfigured` (see `vendor_errors`)."""
     log.warning("pms.cloudbeds.error", operation=method, status=status)
     if status == 401:
-        return PmsAuthError("cloudbeds: the API key was refused")
+        return vendor_errors.credentials_refused("cloudbeds", "the API key was refused")
     if status == 403:
-        return PmsForbidden("cloudbeds: the API key may not use this method or property")
-    if status == 400:
-        return InvalidRequest(f"cloudbeds: {method} rejected the request")
-    if status == 429 or status >= 500:
-        return PmsUnavailable(f"cloudbeds: {method} answered {status}")
-    return PmsError(f"cloudbeds: {method} answered {status}")
+        return vendor_errors.credentials_refused(
+            "cloudbeds", "the API key may not use this method or property"
+        )
+    return vendor_errors.status_error("cloudbeds", method, status)
 
 
 def refusal(method: str, message: str) -> PmsError:
-    """Map a `success: false` message (HTTP 200) to our typed error."""
+    """Map a `success: false` message (HTTP 200) to our typed error; a key that lost its user
+    or its access to the property is `VendorMisconfigured`, as a refused key."""
     lowered = message.lower()
     log.warning("pms.cloudbeds.refused", operation=method, message_length=len(message))
     if "not available" in lowered or "availability" in lowered:
@@ -82,9 +77,13 @@ def refusal(method: str, message: str) -> PmsError:
     if "can not be modified" in lowered or "cannot be modified" in lowered:
         return ReservationNotModifiable("cloudbeds: the reservation cannot change any more")
     if "not active anymore" in lowered:
-        return PmsAuthError("cloudbeds: the user who connected hotelbot was deactivated")
+        return vendor_errors.credentials_refused(
+            "cloudbeds", "the user who connected hotelbot was deactivated"
+        )
     if "property" in lowered:
-        return PmsForbidden("cloudbeds: the API key has no access to this property")
+        return vendor_errors.credentials_refused(
+            "cloudbeds", "the API key has no access to this property"
+        )
     return InvalidRequest(f"cloudbeds: {method} refused the request")
 
 
@@ -111,9 +110,7 @@ def per_room(occupancy: Occupancy) -> Occupancy:
 def room_fields(rate_id: str, room_type: str, occupancy: Occupancy) -> Body:
     """One `rooms[i]` / `adults[i]` / `children[i]` entry per room, the party spread evenly."""
     fields: Body = {}
-    for i in range(occupancy.rooms):
-        adults = occupancy.adults // occupancy.rooms + (i < occupancy.adults % occupancy.rooms)
-        kids = occupancy.children // occupancy.rooms + (i < occupancy.children % occupancy.rooms)
+    for i, (adults, kids) in enumerate(vendor.room_parties(occupancy)):
         fields |= {
             f"rooms[{i}][roomTypeID]": room_type,
             f"rooms[{i}][quantity]": 1,
@@ -187,7 +184,7 @@ def reservation(
         guest=guest(guest_row, raw),
         nights=nights,
         subtotal=subtotal,
-        taxes=taxes(total - subtotal),
+        taxes=vendor.extra_taxes(total - subtotal),
         total=total,
         currency=property.currency,
         cancellation_policy=policy,
@@ -209,20 +206,6 @@ def occupancy(rooms: list[Body]) -> Occupancy:
     return Occupancy(
         adults=max(adults, 1), children_ages=[CHILD_AGE] * children, rooms=max(len(rooms), 1)
     )
-
-
-def taxes(extra: Decimal) -> list[TaxLine]:
-    if extra <= 0:
-        return []
-    return [
-        TaxLine(
-            code="taxes-and-fees",
-            name="Taxes and fees",
-            kind=TaxKind.PERCENT,
-            included=False,
-            amount=extra,
-        )
-    ]
 
 
 def guest(guest_row: Body, raw: Body) -> Guest:

@@ -10,7 +10,6 @@ in `mews_connector.py`, the JSON shapes and the error table (400/401/403/408/409
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -19,17 +18,10 @@ import httpx
 import structlog
 
 from hotelbot.pms.adapters import mews_mapping as mapping
-from hotelbot.pms.adapters import vendor
+from hotelbot.pms.adapters import vendor, vendor_answers, vendor_errors
 from hotelbot.pms.adapters.base import AdapterConfig
 from hotelbot.pms.adapters.mews_connector import MewsConnector
-from hotelbot.pms.errors import (
-    InvalidRequest,
-    PmsAuthError,
-    PmsError,
-    RateChanged,
-    ReservationNotModifiable,
-    RoomUnavailable,
-)
+from hotelbot.pms.errors import InvalidRequest, PmsError, RoomUnavailable
 from hotelbot.pms.schemas import (
     Availability,
     Cancellation,
@@ -50,7 +42,6 @@ from hotelbot.pms.schemas import (
 
 log = structlog.get_logger(__name__)
 NAME = "mews"
-QUOTE_TTL = dt.timedelta(minutes=15)
 
 
 class MewsAdapter(vendor.VendorAdapter):
@@ -70,9 +61,15 @@ class MewsAdapter(vendor.VendorAdapter):
         timeout_seconds: float = 10.0,
         service_id: str | None = None,
         now: Callable[[], dt.datetime] = vendor.utc_now,
+        property_id: str | None = None,
     ) -> None:
         super().__init__(
-            base_url, transport=transport, http=http, timeout_seconds=timeout_seconds, now=now
+            base_url,
+            transport=transport,
+            http=http,
+            timeout_seconds=timeout_seconds,
+            now=now,
+            property_id=property_id,
         )
         auth = {"ClientToken": client_token, "AccessToken": access_token, "Client": client_name}
         self._api = MewsConnector(self._http, auth, service_id=service_id, now=now)
@@ -103,14 +100,8 @@ class MewsAdapter(vendor.VendorAdapter):
             for code, room in fitting.items():
                 if code in priced:
                     offers.append(mapping.offer(setup, room, plan, priced[code], free[code]))
-        offers.sort(key=lambda o: o.total)
-        return Availability(
-            property_id=property.id,
-            check_in=check_in,
-            check_out=check_out,
-            occupancy=occupancy,
-            currency=setup.currency,
-            offers=offers,
+        return vendor_answers.availability(
+            property, check_in, check_out, occupancy, offers, currency=setup.currency
         )
 
     async def _bookable_offer(self, request: QuoteRequest) -> tuple[mapping.Setup, Offer, RatePlan]:
@@ -135,23 +126,14 @@ class MewsAdapter(vendor.VendorAdapter):
 
     async def quote(self, property: Property, request: QuoteRequest) -> Quote:
         setup, offer, plan = await self._bookable_offer(request)
-        key = request.model_dump_json() + str(offer.total)
-        return Quote(
-            id="mews-" + hashlib.sha256(key.encode()).hexdigest()[:20],
-            property_id=property.id,
-            check_in=request.check_in,
-            check_out=request.check_out,
-            occupancy=request.occupancy,
-            room_type_code=offer.room_type_code,
-            rate_plan_code=offer.rate_plan_code,
-            nights=offer.nights,
-            subtotal=offer.subtotal,
-            taxes=offer.taxes,
-            total=offer.total,
-            currency=offer.currency,
-            cancellation_policy=plan.cancellation_policy,
-            free_cancellation_until=mapping.deadline(setup, plan, request.check_in),
-            expires_at=self._now() + QUOTE_TTL,
+        return vendor_answers.quote(
+            NAME,
+            property,
+            request,
+            offer,
+            policy=plan.cancellation_policy,
+            free_until=mapping.deadline(setup, plan, request.check_in),
+            now=self._now(),
         )
 
     # ---- reservations --------------------------------------------------------------------
@@ -163,16 +145,15 @@ class MewsAdapter(vendor.VendorAdapter):
         finds it (within `IDEMPOTENCY_WINDOW`, see `mews_connector`) instead of calling
         `reservations/add` again."""
         if request.occupancy.rooms != 1:
-            raise vendor.unsupported(NAME, "booking several rooms in one reservation")
+            raise vendor_errors.unsupported(NAME, "booking several rooms in one reservation")
         setup = await self._api.setup()
         tag = vendor.marker(idempotency_key)
         existing = await self._api.find_by_marker(setup, tag)
         if existing is not None:
-            log.info("pms.mews.idempotent_replay", marker=tag)
+            vendor.log_replay(NAME, tag)
             return await self._reservation(property, setup, existing)
         _, offer, _ = await self._bookable_offer(request)
-        if request.expected_total is not None and offer.total != request.expected_total:
-            raise RateChanged("mews: the price changed since the quote")
+        vendor_errors.check_price(NAME, request.expected_total, offer.total)
         customer = await self._api.customer_for(request.guest)
         item = {
             "Identifier": tag,
@@ -255,24 +236,17 @@ class MewsAdapter(vendor.VendorAdapter):
         if not customers:
             return []
         raws = await self._api.reservations({"AccountIds": [c["Id"] for c in customers]})
-        found = [await self._reservation(property, setup, r) for r in raws]
-        return sorted(found, key=lambda r: r.check_in, reverse=True)
+        return vendor_answers.newest_first(
+            [await self._reservation(property, setup, r) for r in raws]
+        )
 
     async def modify_reservation(
         self, property: Property, reference: str, change: ReservationChange
     ) -> Reservation:
         """`reservations/update` with overbooking checks: Mews applies all of it or nothing."""
         current = await self.get_reservation(property, reference)
-        if current.status is not ReservationStatus.CONFIRMED:
-            raise ReservationNotModifiable("mews: only confirmed reservations can change")
+        wanted = vendor_answers.changed_stay(NAME, current, change)
         setup = await self._api.setup()
-        wanted = QuoteRequest(
-            check_in=change.check_in or current.check_in,
-            check_out=change.check_out or current.check_out,
-            occupancy=change.occupancy or current.occupancy,
-            room_type_code=current.room_type_code,
-            rate_plan_code=current.rate_plan_code,
-        )
         room = setup.room_types[current.room_type_code]
         if not mapping.fits(room, wanted.occupancy) or wanted.occupancy.rooms != 1:
             raise InvalidRequest("mews: the party does not fit this room type")
@@ -281,8 +255,7 @@ class MewsAdapter(vendor.VendorAdapter):
         )
         new = priced.get(wanted.room_type_code)
         total = sum((n.amount for n in new.nights), Decimal(0)) if new else None
-        if change.expected_total is not None and total != change.expected_total:
-            raise RateChanged("mews: the price changed since the quote")
+        vendor_errors.check_price(NAME, change.expected_total, total)
         stay = mapping.stay_utc(setup, wanted.check_in, wanted.check_out)
         update = {
             "ReservationId": reference,
@@ -298,37 +271,19 @@ class MewsAdapter(vendor.VendorAdapter):
     async def cancel_reservation(self, property: Property, reference: str) -> Cancellation:
         """Cancel with the plan's fee as of now; cancelling twice answers the same way."""
         current = await self.get_reservation(property, reference)
-        deadline = current.free_cancellation_until
-        if current.status is ReservationStatus.CANCELLED:
-            when = current.cancelled_at or current.updated_at
-        elif current.status is ReservationStatus.CONFIRMED:
-            when = self._now()
-        else:
-            raise ReservationNotModifiable("mews: the stay has started or ended")
-        fee = vendor.cancellation_fee(
-            current.cancellation_policy,
-            nights=current.nights,
-            total=current.total,
-            deadline=deadline,
-            now=when,
-        )
+        when = vendor_answers.cancelled_at(NAME, current, self._now())
+        answer = vendor_answers.cancellation(reference, current, when)
         if current.status is ReservationStatus.CONFIRMED:
-            payload = {"ReservationIds": [reference], "PostCancellationFee": fee > 0}
+            # Mews posts the fee to the guest's bill; payments stay there.
+            payload = {"ReservationIds": [reference], "PostCancellationFee": answer.fee > 0}
             payload["Notes"] = "Cancelled by the guest via hotelbot"
             await self._api.call("reservations/cancel", payload)
-        return Cancellation(
-            reference=reference,
-            status=ReservationStatus.CANCELLED,
-            cancelled_at=when,
-            fee=fee,
-            # Payments live on Mews bills; the adapter moves no money, so nothing is refunded here.
-            refund=Decimal("0.00"),
-            currency=current.currency,
-        )
+        return answer
 
     # ---- services (not offered through this adapter) ------------------------------------
 
     async def list_services(self, property: Property) -> ServiceCatalogue:
+        """Empty, in the enterprise's currency (which may differ from the property row's)."""
         setup = await self._api.setup()
         return ServiceCatalogue(
             property_id=property.id, currency=setup.currency, services=[], room_service_menu=[]
@@ -338,9 +293,7 @@ class MewsAdapter(vendor.VendorAdapter):
 def create_adapter(config: AdapterConfig) -> MewsAdapter:
     """Build from `pms_settings` (`base_url`, optional `service_id`, `client_name`) and the
     secrets `client_token` and `access_token` from `HOTELBOT_PMS__CREDENTIALS`."""
-    for secret in ("client_token", "access_token"):
-        if not config.secrets.get(secret):
-            raise PmsAuthError(f"mews: {secret} is not configured for this property")
+    vendor_errors.require(NAME, config, secrets=["client_token", "access_token"])
     return MewsAdapter(
         config.settings.get("base_url") or "https://api.mews.com",
         config.secrets["client_token"],
@@ -349,4 +302,5 @@ def create_adapter(config: AdapterConfig) -> MewsAdapter:
         http=config.http,
         timeout_seconds=config.timeout_seconds,
         service_id=config.settings.get("service_id") or None,
+        property_id=str(config.property.id),
     )

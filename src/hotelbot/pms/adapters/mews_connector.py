@@ -50,7 +50,7 @@ class MewsConnector:
         response = await self._http.send(operation, request)
         if response.status_code in (200, 204):
             return self._http.json(response, operation) if response.content else {}
-        raise mapping.error_for(operation, response)
+        raise self._http.failure(operation, mapping.error_for(operation, response))
 
     # ---- configuration -------------------------------------------------------------------
 

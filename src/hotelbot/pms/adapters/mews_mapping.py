@@ -17,10 +17,9 @@ import httpx
 import structlog
 
 from hotelbot.pms import policy as policy_rules
-from hotelbot.pms.adapters import vendor
+from hotelbot.pms.adapters import vendor, vendor_errors
 from hotelbot.pms.errors import (
     InvalidRequest,
-    PmsAuthError,
     PmsError,
     PmsUnavailable,
     ReservationNotFound,
@@ -78,7 +77,8 @@ class Priced:
 
 
 def error_for(operation: str, response: httpx.Response) -> PmsError:
-    """Map a Mews error answer (guidelines/responses) to our typed error."""
+    """Map a Mews error answer (guidelines/responses) to our typed error; refused tokens are
+    `VendorMisconfigured` (see `vendor_errors`)."""
     status = response.status_code
     try:
         message = str(response.json().get("Message") or "")
@@ -92,12 +92,11 @@ def error_for(operation: str, response: httpx.Response) -> PmsError:
         request_id=response.headers.get("x-request-id"),
         retry_after=response.headers.get("Retry-After"),
     )
-    if status == 400:
-        if "reservation" in lowered and ("invalid" in lowered or "not found" in lowered):
+    if status == 400 and "reservation" in lowered:
+        if "invalid" in lowered or "not found" in lowered:
             return ReservationNotFound("mews: unknown reservation reference")
-        return InvalidRequest(f"mews: {operation} rejected the request")
     if status == 401:
-        return PmsAuthError("mews: invalid ClientToken or AccessToken")
+        return vendor_errors.credentials_refused("mews", "invalid ClientToken or AccessToken")
     if status == 403:
         if "availab" in lowered or "overbook" in lowered:
             return RoomUnavailable("mews: no room of this type for the whole stay")
@@ -107,9 +106,9 @@ def error_for(operation: str, response: httpx.Response) -> PmsError:
     if status == 409:
         # "The data has changed": refreshing and resubmitting is the documented cure.
         return PmsError(f"mews: {operation} conflicted with a concurrent change", retryable=True)
-    if status in (408, 429) or status >= 500:
+    if status == 408:
         return PmsUnavailable(f"mews: {operation} answered {status}")
-    return PmsError(f"mews: {operation} answered {status}")
+    return vendor_errors.status_error("mews", operation, status)
 
 
 # ---- mapping helpers ---------------------------------------------------------------------

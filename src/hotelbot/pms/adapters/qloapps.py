@@ -5,14 +5,13 @@ and `output_format=JSON`. Availability and prices come from `hotel_ari` (a date-
 XML request body), bookings from the Bookings API (`bookings`, JSON body), a booking's state
 from `orders` and guests from `customers`. The JSON shapes and the error table live in
 `qloapps_mapping.py`. QloApps has one price per room type, so each room type has one rate plan,
-`base-<id_room_type>`; cancellation terms come from settings.
+`base-<id_room_type>`; cancellation terms come from settings (`settings_policy.py`).
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -22,21 +21,18 @@ import structlog
 
 from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.adapters import qloapps_mapping as mapping
-from hotelbot.pms.adapters import vendor
+from hotelbot.pms.adapters import vendor, vendor_answers, vendor_errors
 from hotelbot.pms.adapters.base import AdapterConfig
+from hotelbot.pms.adapters.settings_policy import SettingsPolicy, codes
 from hotelbot.pms.errors import (
     InvalidRequest,
     PmsError,
-    PmsUnavailable,
-    RateChanged,
     ReservationNotFound,
-    ReservationNotModifiable,
     RoomUnavailable,
 )
 from hotelbot.pms.schemas import (
     Availability,
     Cancellation,
-    CancellationPolicy,
     GuestContact,
     Occupancy,
     Offer,
@@ -49,20 +45,19 @@ from hotelbot.pms.schemas import (
     ReservationCreate,
     ReservationStatus,
     RoomType,
-    ServiceCatalogue,
 )
 
 log = structlog.get_logger(__name__)
 Body = dict[str, Any]
 NAME = "qloapps"
-QUOTE_TTL = dt.timedelta(minutes=15)
+CANCELLED_STATES = frozenset({"4", "5"})
 #: How many of a guest's latest bookings are searched for an idempotency marker.
 IDEMPOTENCY_DEPTH = 10
 
 
 class QloAppsAdapter(vendor.VendorAdapter):
     """`PmsAdapter` over one QloApps hotel. The webservice exposes no cancellation policy, so it
-    comes from settings: `non_refundable` plan codes, `free_days` and `fee_nights`."""
+    comes from settings (`cancellation`)."""
 
     name = NAME
 
@@ -75,11 +70,10 @@ class QloAppsAdapter(vendor.VendorAdapter):
         transport: httpx.AsyncBaseTransport | None = None,
         http: httpx.AsyncClient | None = None,
         timeout_seconds: float = 10.0,
-        non_refundable: frozenset[str] = frozenset(),
-        free_days: int = 2,
-        fee_nights: int = 1,
-        cancelled_states: frozenset[str] = frozenset({"4", "5"}),
+        cancellation: SettingsPolicy = SettingsPolicy(),
+        cancelled_states: frozenset[str] = CANCELLED_STATES,
         now: Callable[[], dt.datetime] = vendor.utc_now,
+        property_id: str | None = None,
     ) -> None:
         super().__init__(
             base_url.rstrip("/") + "/api",
@@ -87,13 +81,12 @@ class QloAppsAdapter(vendor.VendorAdapter):
             http=http,
             timeout_seconds=timeout_seconds,
             now=now,
+            property_id=property_id,
         )
         token = base64.b64encode(f"{api_key}:".encode()).decode()
         self._headers = {"Authorization": f"Basic {token}"}
         self._hotel_id = hotel_id
-        self._non_refundable = non_refundable
-        self._free_days = free_days
-        self._fee_nights = fee_nights
+        self._cancellation = cancellation
         self._cancelled_states = cancelled_states
 
     # ---- transport -----------------------------------------------------------------------
@@ -122,17 +115,11 @@ class QloAppsAdapter(vendor.VendorAdapter):
                 messages = mapping.error_messages(response.json())
             except ValueError:
                 messages = []
-            raise mapping.http_error(operation, response.status_code, messages, not_found)
+            error = mapping.http_error(operation, response.status_code, messages, not_found)
+            raise self._http.failure(operation, error)
         return self._http.json(response, operation)
 
     # ---- inventory -----------------------------------------------------------------------
-
-    def _policy(self, plan_code: str) -> CancellationPolicy:
-        if plan_code in self._non_refundable:
-            return CancellationPolicy(refundable=False, description="Non-refundable")
-        return CancellationPolicy(
-            refundable=True, deadline_days_before=self._free_days, fee_nights=self._fee_nights
-        )
 
     async def _ari(
         self,
@@ -158,7 +145,7 @@ class QloAppsAdapter(vendor.VendorAdapter):
         plans = []
         for room in await self.list_room_types(property):
             code = mapping.plan_code(room.code)
-            policy = self._policy(code)
+            policy = self._cancellation.for_plan(code)
             plans.append(
                 RatePlan(
                     code=code,
@@ -188,10 +175,10 @@ class QloAppsAdapter(vendor.VendorAdapter):
             rate_plan_name=f"{name} rate",
             available_rooms=free,
             breakfast_included=False,
-            refundable=self._policy(code).refundable,
+            refundable=self._cancellation.for_plan(code).refundable,
             nights=nights,
             subtotal=subtotal,
-            taxes=mapping.taxes(tax),
+            taxes=vendor.extra_taxes(tax),
             total=subtotal + tax,
             currency=currency,
         )
@@ -206,15 +193,7 @@ class QloAppsAdapter(vendor.VendorAdapter):
             if (offer := self._offer(days, room_type, occupancy, property.currency)) is not None
             and offer.available_rooms >= occupancy.rooms
         ]
-        offers.sort(key=lambda o: o.total)
-        return Availability(
-            property_id=property.id,
-            check_in=check_in,
-            check_out=check_out,
-            occupancy=occupancy,
-            currency=property.currency,
-            offers=offers,
-        )
+        return vendor_answers.availability(property, check_in, check_out, occupancy, offers)
 
     async def _priced(
         self, property: Property, request: QuoteRequest, *, check_rooms: bool = True
@@ -232,26 +211,15 @@ class QloAppsAdapter(vendor.VendorAdapter):
 
     async def quote(self, property: Property, request: QuoteRequest) -> Quote:
         offer = await self._priced(property, request)
-        policy = self._policy(offer.rate_plan_code)
-        key = request.model_dump_json() + str(offer.total)
-        return Quote(
-            id="qloapps-" + hashlib.sha256(key.encode()).hexdigest()[:20],
-            property_id=property.id,
-            check_in=request.check_in,
-            check_out=request.check_out,
-            occupancy=request.occupancy,
-            room_type_code=offer.room_type_code,
-            rate_plan_code=offer.rate_plan_code,
-            nights=offer.nights,
-            subtotal=offer.subtotal,
-            taxes=offer.taxes,
-            total=offer.total,
-            currency=offer.currency,
-            cancellation_policy=policy,
-            free_cancellation_until=cancellation_policy.property_deadline(
-                property, policy, request.check_in
-            ),
-            expires_at=self._now() + QUOTE_TTL,
+        policy = self._cancellation.for_plan(offer.rate_plan_code)
+        return vendor_answers.quote(
+            NAME,
+            property,
+            request,
+            offer,
+            policy=policy,
+            free_until=cancellation_policy.property_deadline(property, policy, request.check_in),
+            now=self._now(),
         )
 
     # ---- reservations --------------------------------------------------------------------
@@ -292,11 +260,10 @@ class QloAppsAdapter(vendor.VendorAdapter):
         tag = vendor.marker(idempotency_key)
         existing = await self._find_by_marker(tag, request.guest.email)
         if existing is not None:
-            log.info("pms.qloapps.idempotent_replay", marker=tag)
+            vendor.log_replay(NAME, tag)
             return await self.get_reservation(property, existing)
         offer = await self._priced(property, request)
-        if request.expected_total is not None and offer.total != request.expected_total:
-            raise RateChanged("qloapps: the price changed since the quote")
+        vendor_errors.check_price(NAME, request.expected_total, offer.total)
         line = mapping.room_line(
             request.room_type_code, request.check_in, request.check_out, request.occupancy
         )
@@ -337,7 +304,8 @@ class QloAppsAdapter(vendor.VendorAdapter):
         order = found["order"]
         lines = mapping.room_lines(raw)
         plan = mapping.plan_code(lines[0]["id_room_type"]) if lines else ""
-        return mapping.reservation(property, raw, order, self._policy(plan), self._cancelled_states)
+        policy = self._cancellation.for_plan(plan)
+        return mapping.reservation(property, raw, order, policy, self._cancelled_states)
 
     async def get_reservation(self, property: Property, reference: str) -> Reservation:
         return await self._view(property, await self._raw(reference))
@@ -354,7 +322,7 @@ class QloAppsAdapter(vendor.VendorAdapter):
                 mine.append(await self.get_reservation(property, reference))
             except ReservationNotFound:
                 continue  # a booking at another hotel of the same QloApps install
-        return sorted(mine, key=lambda r: r.check_in, reverse=True)
+        return vendor_answers.newest_first(mine)
 
     async def _put(self, raw: Body, lines: list[Body], **fields: Any) -> None:
         booking = {
@@ -380,21 +348,12 @@ class QloAppsAdapter(vendor.VendorAdapter):
         it releases the old ones and refuses the PUT whole, so the old stay stays on failure."""
         raw = await self._raw(reference)
         current = await self._view(property, raw)
-        if current.status is not ReservationStatus.CONFIRMED:
-            raise ReservationNotModifiable("qloapps: only confirmed reservations can change")
-        wanted = QuoteRequest(
-            check_in=change.check_in or current.check_in,
-            check_out=change.check_out or current.check_out,
-            occupancy=change.occupancy or current.occupancy,
-            room_type_code=current.room_type_code,
-            rate_plan_code=current.rate_plan_code,
-        )
+        wanted = vendor_answers.changed_stay(NAME, current, change)
         if (wanted.check_in, wanted.check_out) == (current.check_in, current.check_out):
             # A PUT line with the booked type and dates keeps the booked rooms as they are.
-            raise vendor.unsupported(NAME, "changing the party without new dates")
+            raise vendor_errors.unsupported(NAME, "changing the party without new dates")
         offer = await self._priced(property, wanted, check_rooms=False)
-        if change.expected_total is not None and offer.total != change.expected_total:
-            raise RateChanged("qloapps: the price changed since the quote")
+        vendor_errors.check_price(NAME, change.expected_total, offer.total)
         line = mapping.room_line(
             wanted.room_type_code, wanted.check_in, wanted.check_out, wanted.occupancy
         )
@@ -406,65 +365,30 @@ class QloAppsAdapter(vendor.VendorAdapter):
         idempotent."""
         raw = await self._raw(reference)
         current = await self._view(property, raw)
-        when = self._now()
-        if current.status is ReservationStatus.CANCELLED:
-            when = current.cancelled_at or current.updated_at
-        fee = vendor.cancellation_fee(
-            current.cancellation_policy,
-            nights=current.nights,
-            total=current.total,
-            deadline=current.free_cancellation_until,
-            now=when,
+        answer = vendor_answers.cancellation(
+            reference, current, vendor_answers.cancelled_at(NAME, current, self._now())
         )
         if current.status is ReservationStatus.CONFIRMED:
             await self._put(raw, mapping.kept_lines(raw), booking_status=mapping.BOOKING_CANCELLED)
             log.info("pms.qloapps.booking_cancelled")
-        return Cancellation(
-            reference=reference,
-            status=ReservationStatus.CANCELLED,
-            cancelled_at=when,
-            fee=fee,
-            # Payments and refunds stay in QloApps; the adapter moves no money.
-            refund=Decimal("0.00"),
-            currency=current.currency,
-        )
-
-    # ---- services (not offered through this adapter) ------------------------------------
-
-    async def list_services(self, property: Property) -> ServiceCatalogue:
-        return ServiceCatalogue(
-            property_id=property.id, currency=property.currency, services=[], room_service_menu=[]
-        )
+        return answer
 
 
 def create_adapter(config: AdapterConfig) -> QloAppsAdapter:
     """Build from `pms_settings` (`base_url` and `hotel_id` required; `non_refundable` plan codes
     comma-separated, `free_days`, `fee_nights`, `cancelled_states` order-state ids) and the
     `api_key` secret."""
-    # A misconfigured property is the operator's fault, not the caller's: 503, not retryable.
-    api_key = config.secrets.get("api_key")
-    if not api_key:
-        raise PmsUnavailable(
-            "qloapps: api_key is not configured for this property", retryable=False
-        )
-    base_url = config.settings.get("base_url")
-    hotel_id = config.settings.get("hotel_id", "")
-    if not base_url or not hotel_id.isdigit():
-        raise PmsUnavailable(
-            "qloapps: pms_settings.base_url and a numeric hotel_id are required", retryable=False
-        )
+    vendor_errors.require(NAME, config, secrets=["api_key"], settings=["base_url", "hotel_id"])
+    hotel_id = config.settings["hotel_id"]
+    if not hotel_id.isdigit():
+        raise vendor_errors.misconfigured(NAME, config, "pms_settings.hotel_id must be a number")
     return QloAppsAdapter(
-        base_url,
-        api_key,
+        config.settings["base_url"],
+        config.secrets["api_key"],
         hotel_id,
         http=config.http,
         timeout_seconds=config.timeout_seconds,
-        non_refundable=_codes(config.settings.get("non_refundable")),
-        free_days=int(config.settings.get("free_days") or 2),
-        fee_nights=int(config.settings.get("fee_nights") or 1),
-        cancelled_states=_codes(config.settings.get("cancelled_states")) or frozenset({"4", "5"}),
+        cancellation=SettingsPolicy.from_settings(config.settings),
+        cancelled_states=codes(config.settings.get("cancelled_states")) or CANCELLED_STATES,
+        property_id=str(config.property.id),
     )
-
-
-def _codes(raw: str | None) -> frozenset[str]:
-    return frozenset(p.strip() for p in (raw or "").split(",") if p.strip())

@@ -20,14 +20,8 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from hotelbot.pms import policy as policy_rules
-from hotelbot.pms.adapters import vendor
-from hotelbot.pms.errors import (
-    InvalidRequest,
-    PmsError,
-    PmsUnavailable,
-    ReservationNotFound,
-    RoomUnavailable,
-)
+from hotelbot.pms.adapters import vendor, vendor_errors
+from hotelbot.pms.errors import PmsError, ReservationNotFound, RoomUnavailable
 from hotelbot.pms.schemas import (
     CancellationPolicy,
     Guest,
@@ -37,8 +31,6 @@ from hotelbot.pms.schemas import (
     Reservation,
     ReservationStatus,
     RoomType,
-    TaxKind,
-    TaxLine,
 )
 
 log = structlog.get_logger(__name__)
@@ -64,43 +56,24 @@ def error_messages(body: Any) -> list[str]:
 def http_error(
     operation: str, status: int, messages: list[str], not_found: type[PmsError] | None
 ) -> PmsError:
-    """Map a QloApps error answer. A refused key is our configuration's fault, not the caller's:
-    it becomes a non-retryable `PmsUnavailable` (503), never a 4xx to whoever called us."""
+    """Map a QloApps error answer; a refused key is `VendorMisconfigured` (see `vendor_errors`)."""
     log.warning("pms.qloapps.error", operation=operation, status=status)
     text = " ".join(messages)
     if status in (401, 403, 405):
-        return PmsUnavailable(
-            "qloapps: the webservice key was refused or may not use this resource",
-            retryable=False,
+        return vendor_errors.credentials_refused(
+            "qloapps", "the webservice key was refused or may not use this resource"
         )
-    if status == 404:
-        if not_found is not None:
-            return not_found("qloapps: unknown reservation reference")
-        return PmsError(f"qloapps: {operation} answered 404")
+    if status == 404 and not_found is not None:
+        return not_found("qloapps: unknown reservation reference")
     if status == 400:
         if "not available" in text:
             return RoomUnavailable("qloapps: no room of this type for the whole stay")
         if "booking not found" in text:
             return ReservationNotFound("qloapps: unknown reservation reference")
-        return InvalidRequest(f"qloapps: {operation} refused the request")
-    if status == 429 or status >= 500:
-        return PmsUnavailable(f"qloapps: {operation} answered {status}")
-    return PmsError(f"qloapps: {operation} answered {status}")
+    return vendor_errors.status_error("qloapps", operation, status)
 
 
 # ---- request shapes ----------------------------------------------------------------------
-
-
-def room_parties(occupancy: Occupancy) -> list[tuple[int, int]]:
-    """(adults, children) for each room, the party spread evenly (first rooms take the rest)."""
-    rooms = occupancy.rooms
-    return [
-        (
-            occupancy.adults // rooms + (i < occupancy.adults % rooms),
-            occupancy.children // rooms + (i < occupancy.children % rooms),
-        )
-        for i in range(rooms)
-    ]
 
 
 def ari_request(
@@ -128,7 +101,7 @@ def ari_request(
         rooms = ElementTree.SubElement(
             ElementTree.SubElement(ari, "associations"), "room_occupancies"
         )
-        for adults, children in room_parties(occupancy):
+        for adults, children in vendor.room_parties(occupancy):
             one = ElementTree.SubElement(rooms, "room_occupancy")
             ElementTree.SubElement(one, "adults").text = str(adults)
             ElementTree.SubElement(one, "children").text = str(children)
@@ -139,7 +112,7 @@ def room_line(room_type: str, check_in: dt.date, check_out: dt.date, occupancy: 
     """One `room_types` entry of a booking: `number_of_rooms` rooms, one party per room."""
     ages = list(occupancy.children_ages)
     rooms = []
-    for adults, children in room_parties(occupancy):
+    for adults, children in vendor.room_parties(occupancy):
         rooms.append({"adults": adults, "child": children, "child_ages": ages[:children]})
         ages = ages[children:]
     return {
@@ -270,20 +243,6 @@ def ari_prices(rows: list[Body], rooms: int) -> tuple[list[NightPrice], Decimal]
     return nights, max(tax * rooms, Decimal("0.00"))
 
 
-def taxes(amount: Decimal) -> list[TaxLine]:
-    if amount <= 0:
-        return []
-    return [
-        TaxLine(
-            code="taxes-and-fees",
-            name="Taxes and fees",
-            kind=TaxKind.PERCENT,
-            included=False,
-            amount=amount,
-        )
-    ]
-
-
 def room_lines(raw: Body) -> list[Body]:
     return list(raw.get("associations", {}).get("room_types") or [])
 
@@ -344,7 +303,7 @@ def reservation(
         guest=guest(raw),
         nights=spread(subtotal, days),
         subtotal=subtotal,
-        taxes=taxes(total - subtotal),
+        taxes=vendor.extra_taxes(total - subtotal),
         total=total,
         currency=property.currency,
         cancellation_policy=policy,

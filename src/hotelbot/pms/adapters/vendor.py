@@ -1,8 +1,11 @@
-"""What every cloud-PMS adapter shares: one HTTP call with transport errors mapped, money, policies.
+"""What every vendor PMS adapter shares: one HTTP call with transport errors mapped, money,
+the idempotency marker, and the mapping helpers more than one vendor needs.
 
-Vendor adapters (`mews.py`, `cloudbeds.py`) extend `VendorAdapter` and send every request
-through `VendorHttp.send()`, so a timeout or a refused connection is always `PmsUnavailable`
-(retryable) and never an httpx exception.
+Vendor adapters (`mews.py`, `cloudbeds.py`, `qloapps.py`) extend `VendorAdapter` and send every
+request through `VendorHttp.send()`, so a timeout or a refused connection is always
+`PmsUnavailable` (retryable) and never an httpx exception. How they fail otherwise is in
+`vendor_errors.py`, the answers they build alike in `vendor_answers.py`, and cancellation terms
+kept in `pms_settings` in `settings_policy.py`.
 Vendor error *bodies* are never copied into our messages: they may echo guest input.
 """
 
@@ -19,14 +22,16 @@ from zoneinfo import ZoneInfo
 import httpx
 import structlog
 
-from hotelbot.pms import policy as cancellation_policy
-from hotelbot.pms.errors import InvalidRequest, PmsError, PmsUnavailable
+from hotelbot.pms.adapters.vendor_errors import VendorMisconfigured, unsupported
+from hotelbot.pms.errors import PmsError, PmsUnavailable
 from hotelbot.pms.schemas import (
-    CancellationPolicy,
-    NightPrice,
+    Occupancy,
     Property,
+    ServiceCatalogue,
     ServiceRequest,
     ServiceRequestCreate,
+    TaxKind,
+    TaxLine,
 )
 
 log = structlog.get_logger(__name__)
@@ -45,8 +50,11 @@ class VendorHttp:
         http: httpx.AsyncClient | None,
         transport: httpx.AsyncBaseTransport | None,
         timeout_seconds: float,
+        property_id: str | None = None,
     ) -> None:
         self.adapter = adapter
+        #: Our id of the property this client serves, for logs (None when built without one).
+        self.property_id = property_id
         self.base_url = base_url.rstrip("/")
         # A client passed in (the PMS service's shared pool) belongs to its owner.
         self._owned = http is None
@@ -77,14 +85,27 @@ class VendorHttp:
                 f"{self.adapter}: {operation} returned a body that is not JSON"
             ) from exc
 
+    def failure(self, operation: str, error: PmsError) -> PmsError:
+        """`error`, mapped from a vendor's error answer, to raise; one the operator has to fix
+        is logged with the adapter and our property id (never the key)."""
+        if isinstance(error, VendorMisconfigured):
+            log.error(
+                "pms.vendor.misconfigured",
+                adapter=self.adapter,
+                property_id=self.property_id,
+                operation=operation,
+                problem=error.message,
+            )
+        return error
+
     async def aclose(self) -> None:
         if self._owned:
             await self._client.aclose()
 
 
 class VendorAdapter:
-    """What `MewsAdapter` and `CloudbedsAdapter` share: the HTTP client, the clock, closing,
-    and the service-request operations no vendor API offers."""
+    """What `MewsAdapter`, `CloudbedsAdapter` and `QloAppsAdapter` share: the HTTP client, the
+    clock, closing, and the service operations no vendor API offers."""
 
     name: str
 
@@ -96,14 +117,26 @@ class VendorAdapter:
         http: httpx.AsyncClient | None,
         timeout_seconds: float,
         now: Callable[[], dt.datetime],
+        property_id: str | None = None,
     ) -> None:
         self._http = VendorHttp(
-            self.name, base_url, http=http, transport=transport, timeout_seconds=timeout_seconds
+            self.name,
+            base_url,
+            http=http,
+            transport=transport,
+            timeout_seconds=timeout_seconds,
+            property_id=property_id,
         )
         self._now = now
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def list_services(self, property: Property) -> ServiceCatalogue:
+        """Empty: services and service requests stay with the built-in PMS."""
+        return ServiceCatalogue(
+            property_id=property.id, currency=property.currency, services=[], room_service_menu=[]
+        )
 
     async def create_service_request(
         self, property: Property, request: ServiceRequestCreate, *, idempotency_key: str
@@ -130,23 +163,39 @@ def marker(idempotency_key: str) -> str:
     return "hotelbot-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
 
 
-def cancellation_fee(
-    policy: CancellationPolicy,
-    *,
-    nights: list[NightPrice],
-    total: Decimal,
-    deadline: dt.datetime | None,
-    now: dt.datetime,
-) -> Decimal:
-    """The fee for cancelling at `now` under `policy` (rules in `pms/policy.py`)."""
-    return cancellation_policy.cancellation_fee(
-        policy, night_amounts=[n.amount for n in nights], total=total, deadline=deadline, now=now
-    )
+def log_replay(adapter: str, tag: str) -> None:
+    """Note that a create found its marker and returns the earlier booking instead of booking."""
+    log.info(f"pms.{adapter}.idempotent_replay", marker=tag)
 
 
-def unsupported(adapter: str, what: str) -> PmsError:
-    """The error for an operation this vendor's API cannot do (see docs/pms-adapters.md)."""
-    return InvalidRequest(f"{adapter}: {what} is not supported by this PMS adapter")
+# ---- mapping helpers ---------------------------------------------------------------------
+
+
+def room_parties(occupancy: Occupancy) -> list[tuple[int, int]]:
+    """(adults, children) for each room, the party spread evenly (first rooms take the rest)."""
+    rooms = occupancy.rooms
+    return [
+        (
+            occupancy.adults // rooms + (i < occupancy.adults % rooms),
+            occupancy.children // rooms + (i < occupancy.children % rooms),
+        )
+        for i in range(rooms)
+    ]
+
+
+def extra_taxes(amount: Decimal) -> list[TaxLine]:
+    """What a vendor charges above the nights' prices, as one "taxes and fees" line."""
+    if amount <= 0:
+        return []
+    return [
+        TaxLine(
+            code="taxes-and-fees",
+            name="Taxes and fees",
+            kind=TaxKind.PERCENT,
+            included=False,
+            amount=amount,
+        )
+    ]
 
 
 def e164(raw: str | None) -> str | None:
