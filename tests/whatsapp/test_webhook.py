@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import delete, func, select
@@ -17,75 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import Message as AsgiMessage
 from starlette.types import Receive, Scope, Send
 
-from hotelbot.api.app import create_api_app
 from hotelbot.models import Conversation, Direction, Guest, Message, MessageStatus, MessageType
-from hotelbot.resources import Resources, open_resources
 from hotelbot.settings import Settings
 from hotelbot.whatsapp.signature import sign
-from tests.factories.property import make_property
-from tests.fakes.queue import RecordingQueue
+from tests.whatsapp.helpers import JOB, PATH, Api, count_messages, fixture, text_from
 from tests.whatsapp.test_payloads import EXPECTED
-
-DATA = Path(__file__).parent.parent / "data" / "whatsapp"
-PATH = "/webhooks/whatsapp"
-JOB = "conversation.process_inbound"
-
-
-@dataclass
-class Api:
-    client: httpx.AsyncClient
-    queue: RecordingQueue
-    resources: Resources
-    secret: str
-
-    async def post(self, body: bytes, *, signature: str | None = "sign") -> httpx.Response:
-        headers = {"Content-Type": "application/json"}
-        if signature == "sign":
-            headers["X-Hub-Signature-256"] = sign(self.secret, body)
-        elif signature is not None:
-            headers["X-Hub-Signature-256"] = signature
-        return await self.client.post(PATH, content=body, headers=headers)
-
-
-def fixture(name: str) -> bytes:
-    return (DATA / f"{name}.json").read_bytes()
-
-
-async def count_messages(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
-    async with sessionmaker() as session:
-        return (await session.execute(select(func.count()).select_from(Message))).scalar_one()
-
-
-@pytest.fixture
-async def api_factory(
-    settings: Settings, session: AsyncSession
-) -> AsyncIterator[Callable[..., Any]]:
-    """Build the API over fresh resources; `wrap` lets a test sit between client and app."""
-    await make_property(session)
-    await session.commit()
-    stack: list[Any] = []
-
-    async def build(wrap: Callable[[Any], Any] | None = None) -> Api:
-        queue = RecordingQueue()
-        resources_cm = open_resources(settings, queue)
-        resources = await resources_cm.__aenter__()
-        stack.append(resources_cm)
-        app = create_api_app(resources)
-        transport = httpx.ASGITransport(app=wrap(app) if wrap else app)
-        client = httpx.AsyncClient(transport=transport, base_url="http://hotelbot.test")
-        stack.append(client)
-        secret = settings.whatsapp.app_secret.get_secret_value()
-        return Api(client=client, queue=queue, resources=resources, secret=secret)
-
-    yield build
-    for item in reversed(stack):
-        await item.__aexit__(None, None, None)
-
-
-@pytest.fixture
-async def api(api_factory: Callable[..., Any]) -> Api:
-    built: Api = await api_factory()
-    return built
 
 
 class TestHandshake:
@@ -261,16 +194,6 @@ class TestDelivery:
         assert (await api.post(fixture("text"))).status_code == 200
         assert seen_at_response_start == [1]
         assert len(api.queue.enqueued) == 1
-
-
-def text_from(guest: int, wamid: str, name: str = "Guest") -> bytes:
-    """The `text` fixture from another guest (wa_id, profile name) with another wamid."""
-    data = json.loads(fixture("text"))
-    value = data["entry"][0]["changes"][0]["value"]
-    wa_id = f"4477009{guest:05d}"
-    value["contacts"] = [{"profile": {"name": name}, "wa_id": wa_id}]
-    value["messages"][0].update({"from": wa_id, "id": wamid})
-    return json.dumps(data).encode()
 
 
 class TestBusyWebhook:

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import exc as sa_exc
 
 from hotelbot import metrics
 from hotelbot.api import health
+from hotelbot.api.errors import (
+    DATABASE_UNAVAILABLE,
+    database_unavailable_response,
+    hotelbot_error_response,
+)
 from hotelbot.errors import HotelbotError
 from hotelbot.kit.logging import CorrelationIdMiddleware
 from hotelbot.kit.metrics import HttpMetricsMiddleware, metrics_endpoint
 from hotelbot.resources import Resources
 from hotelbot.whatsapp import webhook
-
-log = structlog.get_logger(__name__)
+from hotelbot.whatsapp.receiver import WebhookReceiver
 
 
 def create_api_app(resources: Resources) -> FastAPI:
@@ -35,13 +37,16 @@ def create_api_app(resources: Resources) -> FastAPI:
     _install_error_handlers(app)
     app.include_router(webhook.router)
     _install_observability(app)
+    # Outermost: webhook deliveries skip the stack above (whatsapp/receiver.py says why).
+    app.add_middleware(WebhookReceiver, resources=resources)
     return app
 
 
 def _install_observability(app: FastAPI) -> None:
     app.include_router(health.router)
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
-    # Added last = outermost: the correlation id is bound before anything else runs or logs.
+    # Added after the metrics = outside them: the correlation id is bound before anything else
+    # runs or logs.
     app.add_middleware(
         HttpMetricsMiddleware,
         requests_total=metrics.HTTP_REQUESTS,
@@ -53,26 +58,13 @@ def _install_observability(app: FastAPI) -> None:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HotelbotError)
     async def _hotelbot_error(request: Request, exc: HotelbotError) -> JSONResponse:
-        if exc.status_code >= 500:
-            log.error("api.error", code=exc.code, path=request.url.path, exc_info=exc)
-        else:
-            log.info("api.rejected", code=exc.code, path=request.url.path)
-        return JSONResponse({"error": exc.code, "detail": exc.message}, exc.status_code)
+        return hotelbot_error_response(exc, request.url.path)
 
-    @app.exception_handler(sa_exc.TimeoutError)
-    @app.exception_handler(sa_exc.InterfaceError)
-    @app.exception_handler(sa_exc.OperationalError)
-    @app.exception_handler(ConnectionError)  # asyncpg: connection refused, before any DBAPI error
     async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-        # Overload (pool exhausted) or a database that is down is not the client's fault and
-        # not a bug: 503 + Retry-After lets Meta (and load balancers) come back later, and the
-        # unique wamid makes that redelivery safe.
-        log.warning("api.database_unavailable", error=type(exc).__name__, path=request.url.path)
-        return JSONResponse(
-            {"error": "unavailable", "detail": "the database is busy or down; retry later"},
-            503,
-            headers={"Retry-After": "5"},
-        )
+        return database_unavailable_response(exc, request.url.path)
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(kind, _database_unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -184,6 +184,14 @@ def _header(scope: Mapping[str, Any], name: bytes) -> str | None:
     return None
 
 
+def accepted_request_id(incoming: str | None) -> str | None:
+    """The caller's request id if it is a plain token, else None (we then make our own).
+
+    A caller-chosen id ends up in every log line, so nothing else is accepted.
+    """
+    return incoming if incoming and _REQUEST_ID.fullmatch(incoming) else None
+
+
 class CorrelationIdMiddleware:
     """Pure ASGI: take a well-formed `X-Request-ID` or make one, bind it, echo it back."""
 
@@ -195,10 +203,7 @@ class CorrelationIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, self.header)
-        # A caller-chosen id ends up in every log line, so accept only a plain token.
-        value = incoming if incoming and _REQUEST_ID.fullmatch(incoming) else None
-        with bind_correlation_id(value) as bound:
+        with bind_correlation_id(accepted_request_id(_header(scope, self.header))) as bound:
 
             async def send_with_id(message: dict[str, Any]) -> None:
                 if message["type"] == "http.response.start":

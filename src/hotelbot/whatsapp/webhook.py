@@ -1,5 +1,8 @@
 """The WhatsApp webhook: `GET` verification handshake and `POST` deliveries.
 
+The `GET` is a FastAPI route; the `POST`, the service's hottest path, is served by the raw
+ASGI receiver in `whatsapp/receiver.py`, which calls `verified_envelope()` and `store()`.
+
 A delivery is answered 200 only once its messages are committed, so Meta's retry is our
 durability: if we fail before the commit, Meta sends it again and the unique wamid makes the
 second copy the only one. The request does no NLU, PMS or Graph API work; it stores, enqueues
@@ -20,14 +23,14 @@ from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hotelbot import metrics
 from hotelbot.api.deps import SettingsDep
 from hotelbot.conversation import inbox, jobs
-from hotelbot.errors import HotelbotError, PayloadTooLarge, Unauthorized
+from hotelbot.errors import HotelbotError, Unauthorized
 from hotelbot.kit.group_commit import GroupCommit
 from hotelbot.kit.jobs import enqueue_after_commit
 from hotelbot.kit.logging import bind_correlation_id, current_correlation_id
 from hotelbot.resources import Resources
+from hotelbot.settings import Settings
 from hotelbot.whatsapp.payloads import WebhookEnvelope
 from hotelbot.whatsapp.signature import is_valid_signature
 
@@ -59,32 +62,27 @@ async def verify(request: Request, settings: SettingsDep) -> Response:
     return PlainTextResponse("forbidden", status_code=403)
 
 
-async def receive(request: Request) -> Response:
-    """Check, store and acknowledge one delivery. 401 bad signature, 413 too big, 400 not JSON.
+def verified_envelope(settings: Settings, body: bytes, signature: str | None) -> WebhookEnvelope:
+    """The delivery's envelope once its signature holds. 401 bad signature, 400 not JSON.
 
-    A plain Starlette route on purpose, the service's hottest path: no dependency solving (FastAPI
-    runs sync dependencies in a thread) and no response model; errors still reach the app's
-    handlers and middleware. The 200 is sent only after the transaction holding the
-    delivery has committed (see `GroupCommit`).
+    The signature is checked over the raw body, before any parsing.
     """
-    resources: Resources = request.app.state.hotelbot
-    settings = resources.settings
-    try:
-        body = await _read_body(request, limit=settings.whatsapp.max_body_bytes)
-        secret = settings.whatsapp.app_secret.get_secret_value()
-        if not is_valid_signature(secret, body, request.headers.get(SIGNATURE_HEADER)):
-            raise Unauthorized("invalid webhook signature")
-        envelope = _parse(body)
-    except HotelbotError as error:
-        metrics.WEBHOOK_REQUESTS.labels(outcome=error.code).inc()
-        raise
+    secret = settings.whatsapp.app_secret.get_secret_value()
+    if not is_valid_signature(secret, body, signature):
+        raise Unauthorized("invalid webhook signature")
+    return _parse(body)
+
+
+async def store(resources: Resources, envelope: WebhookEnvelope) -> None:
+    """Store a verified delivery; return once the transaction holding it has committed.
+
+    Concurrent deliveries share transactions (`GroupCommit`); one turn is enqueued per
+    conversation touched, after the commit.
+    """
     delivery = _Delivery(envelope, datetime.now(UTC), current_correlation_id())
     await _ingest_for(resources).submit(delivery)
-    metrics.WEBHOOK_REQUESTS.labels(outcome="ok").inc()
-    return Response(OK_BODY, media_type="application/json")
 
 
-router.add_route(PATH, receive, methods=["POST"], include_in_schema=False)
 OK_BODY = b'{"status":"ok"}'
 _INGEST = "whatsapp.ingest"
 
@@ -125,22 +123,6 @@ async def _store(session: AsyncSession, deliveries: Sequence[_Delivery]) -> list
                     session, jobs.process_inbound, conversation_id=str(conversation_id)
                 )
     return [None] * len(deliveries)
-
-
-async def _read_body(request: Request, *, limit: int) -> bytes:
-    """The raw body, refusing more than `limit` bytes whatever Content-Length claims."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"webhook body over {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    # Chunked or lying clients: count what actually arrives and stop at the limit.
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"webhook body over {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _parse(body: bytes) -> WebhookEnvelope:
