@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hotelbot.kit.db import session_scope
+from hotelbot.kit.http import pool_limits
 from hotelbot.models import Direction, Message, MessageStatus
 from tests.conftest import POSTGRES_URL, TEST_BLIND_KEY, TEST_FIELD_KEYS
 from tests.factories.property import FIXTURE_PHONE_NUMBER_ID, make_property
@@ -115,7 +116,7 @@ def processes(db_url: str, engine: Any, tmp_path: Path) -> Iterator[Processes]:
 
 @pytest.fixture
 async def client(processes: Processes) -> AsyncIterator[httpx.AsyncClient]:
-    limits = httpx.Limits(max_connections=50)
+    limits = pool_limits(max_connections=50)  # no reuse of a connection the server is closing
     async with httpx.AsyncClient(
         base_url=processes.env["_BASE_URL"], timeout=30, limits=limits
     ) as client:

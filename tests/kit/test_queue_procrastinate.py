@@ -51,6 +51,9 @@ async def queue(settings: Settings) -> Any:
         procrastinate_url(settings), concurrency=2, backoff_base_seconds=0.01
     )
     await queue.start()
+    # The run's database is shared: jobs another test left behind must not count here.
+    async with await psycopg.AsyncConnection.connect(procrastinate_url(settings)) as conn:
+        await conn.execute("TRUNCATE procrastinate_jobs CASCADE")
     yield queue
     await queue.stop()
 

@@ -20,6 +20,7 @@ import structlog
 from pydantic import BaseModel, TypeAdapter
 
 from hotelbot.kit.cache import Cache, MemoryCache, cache_from_url
+from hotelbot.kit.http import pool_limits
 from hotelbot.pms import errors
 from hotelbot.pms.schemas import (
     Availability,
@@ -122,6 +123,7 @@ class PmsClient:
             transport=transport,
             timeout=httpx.Timeout(timeout_seconds),
             headers={"Authorization": f"Bearer {token}"},
+            limits=pool_limits(),
         )
         self._cache = cache or MemoryCache()
         self._ttl = cache_ttl_seconds

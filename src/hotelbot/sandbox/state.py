@@ -20,6 +20,7 @@ import httpx
 import orjson
 import structlog
 
+from hotelbot.kit.http import pool_limits
 from hotelbot.sandbox import DEMO_DISPLAY_NUMBER, DEMO_PHONE_NUMBER_ID, DEMO_WABA_ID, meta
 from hotelbot.whatsapp.signature import sign
 
@@ -281,7 +282,9 @@ class Sandbox:
 
     def _client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(transport=self.webhook_transport, timeout=10)
+            self._http = httpx.AsyncClient(
+                transport=self.webhook_transport, timeout=10, limits=pool_limits()
+            )
         return self._http
 
     # ---- helpers ------------------------------------------------------------------------------

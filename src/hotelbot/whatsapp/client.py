@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import structlog
 
+from hotelbot.kit.http import pool_limits
 from hotelbot.kit.ratelimit import Clock, KeyedRateLimiter, Sleep
 from hotelbot.metrics import GRAPH_LATENCY, GRAPH_REQUESTS
 from hotelbot.whatsapp.errors import GraphApiError, ServiceUnavailable, error_from_response
@@ -60,6 +61,7 @@ class GraphClient:
             transport=transport,
             timeout=timeout,
             headers={"Authorization": f"Bearer {access_token}"},
+            limits=pool_limits(),
         )
         self._pacer = KeyedRateLimiter(messages_per_second, clock=clock, sleep=sleep)
 
