@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotelbot import migrate
 from hotelbot.models import Conversation
-from tests.factories.conversation import make_conversation
+from tests.factories.conversation import make_conversation, make_inbound
 
 #: The revision before the state was sealed.
 BEFORE = "23b8e3762482"
@@ -31,6 +31,7 @@ async def test_a_conversation_in_progress_survives_the_upgrade_and_a_downgrade(
     engine: AsyncEngine, session: AsyncSession, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     conversation = await make_conversation(session, state=STATE)
+    await make_inbound(session, conversation)  # a message row pointing at the conversation
     await session.commit()
     await migrate.downgrade(engine, BEFORE)
     assert "Oyelaran" in await _raw_state(engine)  # plain JSON again, readable by the old code

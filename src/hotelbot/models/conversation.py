@@ -30,7 +30,7 @@ class Conversation(Base):
     mode: Mapped[ConversationMode] = mapped_column(String(16), default=ConversationMode.BOT)
     #: The engine's state between turns (flow, collected slots, language). Encrypted: it holds
     #: what the guest typed mid-flow (a surname, the name and e-mail for a booking).
-    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict, nullable=True)
     #: Last guest message; free text may be sent for 24 hours after it.
     last_inbound_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[CreatedAt]
