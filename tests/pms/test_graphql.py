@@ -19,7 +19,8 @@ TAXES = "code name kind included amount"
 OCCUPANCY = "adults children_ages rooms"
 POLICY = "refundable deadline_days_before fee_nights fee_percent description"
 AVAILABILITY = f"""property_id check_in check_out currency occupancy {{ {OCCUPANCY} }}
-  offers {{ room_type_code room_type_name rate_plan_code rate_plan_name available_rooms
+  offers {{ room_type_code room_type_name room_type_names {{ language text }} rate_plan_code
+  rate_plan_name rate_plan_names {{ language text }} available_rooms
     breakfast_included refundable nights {{ {MONEY_LINES} }} subtotal taxes {{ {TAXES} }}
     total currency }}"""
 QUOTE = f"""id property_id check_in check_out occupancy {{ {OCCUPANCY} }} room_type_code

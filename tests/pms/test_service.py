@@ -15,7 +15,13 @@ from hotelbot.pms import errors, service
 from hotelbot.pms.adapters.base import AdapterConfig, PmsAdapter
 from hotelbot.pms.adapters.builtin.demo import DEMO_PROPERTY_ID, DEMO_PROPERTY_SLUG
 from hotelbot.pms.adapters.builtin.models import PmsProperty
-from hotelbot.pms.schemas import GuestDetails, Occupancy, Property, ReservationCreate
+from hotelbot.pms.schemas import (
+    GuestDetails,
+    Occupancy,
+    Property,
+    ReservationCreate,
+    in_language,
+)
 from hotelbot.pms.service import PmsRuntime
 from tests.pms.conftest import TODAY
 
@@ -121,3 +127,13 @@ def test_vendors_that_demand_e_mail_are_flagged_whatever_the_settings() -> None:
     assert service.guest_email_required("cloudbeds", {})
     assert not service.guest_email_required("builtin", {})
     assert not service.guest_email_required("mews", {"guest_email_required": "no"})
+
+
+async def test_the_demo_hotels_names_come_in_the_chatbots_languages(runtime: PmsRuntime) -> None:
+    prop = await service.get_property(runtime, DEMO_PROPERTY_SLUG)
+    rooms = {r.code: r for r in await service.list_room_types(runtime, prop)}
+    family = rooms["FAM-STE"]
+    assert in_language(family.name, family.names, "de") == "Familiensuite"
+    assert in_language(family.name, family.names, "en") == "Family Suite"
+    assert in_language(family.name, family.names, "nl") == "Family Suite"  # no Dutch: the hotel's
+    assert {n.language for n in family.names} == {"es", "de", "fr", "it", "pt"}

@@ -72,6 +72,11 @@ class Property:
     guest_email_required: strawberry.auto
 
 
+@pyd_type(model=schemas.LocalizedText, all_fields=True)
+class LocalizedText:
+    pass
+
+
 @pyd_type(model=schemas.Bed, all_fields=True)
 class Bed:
     pass

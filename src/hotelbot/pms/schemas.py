@@ -53,6 +53,19 @@ class _Model(BaseModel):
 # ---- properties and inventory description ---------------------------------------------------
 
 
+class LocalizedText(_Model):
+    """A name in one more language, beside the hotel's own (`name`)."""
+
+    #: ISO 639-1 code ("es"); a region suffix is dropped by the adapters ("es-ES" → "es").
+    language: str = Field(min_length=2, max_length=8, pattern=r"^[a-z]{2,3}$")
+    text: str = Field(min_length=1, max_length=200)
+
+
+def in_language(name: str, names: list[LocalizedText], language: str) -> str:
+    """`name` as the guest reads it: their language's when the PMS has one, else the hotel's."""
+    return next((n.text for n in names if n.language == language), name)
+
+
 class Property(_Model):
     """A hotel as the PMS service knows it; `pms_settings` is non-secret adapter config."""
 
@@ -88,6 +101,8 @@ class Bed(_Model):
 class RoomType(_Model):
     code: Code
     name: str
+    #: The name in other languages, where the PMS keeps them.
+    names: list[LocalizedText] = Field(default_factory=list)
     description: str = ""
     max_adults: int = Field(ge=1)
     max_children: int = Field(0, ge=0)
@@ -113,6 +128,7 @@ class CancellationPolicy(_Model):
 class RatePlan(_Model):
     code: Code
     name: str
+    names: list[LocalizedText] = Field(default_factory=list)
     description: str = ""
     refundable: bool
     breakfast_included: bool = False
@@ -197,8 +213,10 @@ class Offer(_Model):
 
     room_type_code: Code
     room_type_name: str
+    room_type_names: list[LocalizedText] = Field(default_factory=list)
     rate_plan_code: Code
     rate_plan_name: str
+    rate_plan_names: list[LocalizedText] = Field(default_factory=list)
     available_rooms: int = Field(ge=0)
     breakfast_included: bool
     refundable: bool

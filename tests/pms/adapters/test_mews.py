@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hotelbot.pms.adapters import mews_mapping
 from hotelbot.pms.adapters.base import AdapterConfig, PmsAdapter
 from hotelbot.pms.adapters.mews import MewsAdapter, create_adapter
 from hotelbot.pms.adapters.vendor_errors import VendorMisconfigured
@@ -409,3 +410,19 @@ async def test_error_answers_keep_the_documented_body(
         answer = await c.post(f"{BASE}/api/connector/v1/reservations/cancel", json=body)
     assert answer.status_code == recorded["status"] == 403
     assert _keys(answer.json()) == _keys(recorded["response"])
+
+
+def test_room_names_come_in_every_language_mews_keeps() -> None:
+    category = {
+        "Id": "cat-1",
+        "Names": {"en-US": "Deluxe Room", "es-ES": "Habitación de lujo", "pt-BR": "Quarto luxo",
+                  "pt-PT": "Quarto de luxo", "de-DE": ""},
+        "Capacity": 2,
+    }  # fmt: skip
+    room = mews_mapping.room_type(category)
+    assert room.name == "Deluxe Room"
+    assert {(n.language, n.text) for n in room.names} == {
+        ("en", "Deluxe Room"),
+        ("es", "Habitación de lujo"),
+        ("pt", "Quarto luxo"),
+    }

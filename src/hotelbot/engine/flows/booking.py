@@ -46,6 +46,7 @@ from hotelbot.pms.schemas import (
     Quote,
     QuoteRequest,
     ReservationCreate,
+    in_language,
 )
 
 log = structlog.get_logger(__name__)
@@ -499,11 +500,17 @@ async def _search_offers(ctx: TurnContext, data: dict[str, Any]) -> list[Offer]:
     return _ranked(found, data.get("room_type"))
 
 
+def _room_words(offer: Offer) -> str:
+    """Every name the room type goes by (hotel's, translations, code), folded for matching."""
+    names = " ".join(n.text for n in offer.room_type_names)
+    return fold(f"{offer.room_type_name} {names} {offer.room_type_code}")
+
+
 def _ranked(found: Availability, preference: str | None) -> list[Offer]:
     """Offers with rooms left, the preferred room type first (by name), at most ten."""
     offers = [o for o in found.offers if o.available_rooms > 0]
     if preference:
-        offers.sort(key=lambda o: preference not in fold(f"{o.room_type_name} {o.room_type_code}"))
+        offers.sort(key=lambda o: preference not in _room_words(o))
     return offers[:MAX_OFFERS]
 
 
@@ -527,7 +534,10 @@ def _offer_list(found: Availability, offers: list[Offer], lang: str) -> Options:
     options = tuple(
         Option(
             id=f"book:offer:{o.room_type_code}|{o.rate_plan_code}",
-            title=Say("booking.offer_title", {"room": o.room_type_name}),
+            title=Say(
+                "booking.offer_title",
+                {"room": in_language(o.room_type_name, o.room_type_names, lang)},
+            ),
             description=Say(_offer_terms(o), {"total": money(o.total, o.currency, lang)}),
         )
         for o in offers
@@ -559,8 +569,8 @@ def _policy(quote: Quote, lang: str) -> list[Speech]:
 def _summary(quote: Quote, offer: Offer, lang: str) -> Options:
     params = {
         **_stay_params(quote.check_in, quote.check_out, lang),
-        "room": offer.room_type_name,
-        "rate": offer.rate_plan_name,
+        "room": in_language(offer.room_type_name, offer.room_type_names, lang),
+        "rate": in_language(offer.rate_plan_name, offer.rate_plan_names, lang),
         "guests": str(quote.occupancy.adults + len(quote.occupancy.children_ages)),
         "rooms": str(quote.occupancy.rooms),
         "total": money(quote.total, quote.currency, lang),

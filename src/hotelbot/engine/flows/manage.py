@@ -114,7 +114,7 @@ async def _find(ctx: TurnContext, state: ConversationState, answer: Answer, lang
         return await _selected(ctx, state, mine[0], answer, lang)
     if len(mine) > 1:
         state.flow_data["stage"] = "choose"
-        return Decision(NAME, lang, [booking_list(mine, await room_names(ctx), lang)])
+        return Decision(NAME, lang, [booking_list(mine, await room_names(ctx, lang), lang)])
     state.flow_data["stage"] = "ask_ref"
     if named is not None:
         return await _prove(ctx, state, answer, lang)
@@ -132,7 +132,7 @@ async def _choose(
     if not mine:
         state.flow_data["stage"] = "ask_ref"
         return Decision(NAME, lang, [Say("manage.ask_reference")])
-    return Decision(NAME, lang, [booking_list(mine, await room_names(ctx), lang)])
+    return Decision(NAME, lang, [booking_list(mine, await room_names(ctx, lang), lang)])
 
 
 async def _prove(ctx: TurnContext, state: ConversationState, answer: Answer, lang: str) -> Decision:
@@ -184,10 +184,10 @@ async def _selected(
         if has_wish(state):
             return await quote_change(ctx, state, reservation, lang)
         state.flow_data["stage"] = "change_ask"
-        details = booking_details(reservation, await room_names(ctx), lang)
+        details = booking_details(reservation, await room_names(ctx, lang), lang)
         return Decision(NAME, lang, [details, Say("manage.change_ask")])
     state.flow_data["stage"] = "act"
-    details = booking_details(reservation, await room_names(ctx), lang)
+    details = booking_details(reservation, await room_names(ctx, lang), lang)
     return Decision(NAME, lang, [details, _what_next()])
 
 

@@ -179,7 +179,7 @@ async def change_confirm(
             ctx, state, lang, key="manage.change_not_allowed", reason=HandoffReason.UNSUPPORTED
         )
     state.end_flow()
-    details = booking_details(changed, await room_names(ctx), lang)
+    details = booking_details(changed, await room_names(ctx, lang), lang)
     return Decision(NAME, lang, [Say("manage.changed"), details])
 
 

@@ -14,7 +14,7 @@ from hotelbot.engine.flows.answers import day, money
 from hotelbot.engine.state import ConversationState
 from hotelbot.errors import Forbidden
 from hotelbot.pms.errors import PmsError, ReservationNotFound
-from hotelbot.pms.schemas import Reservation, ReservationStatus
+from hotelbot.pms.schemas import Reservation, ReservationStatus, in_language
 
 log = structlog.get_logger(__name__)
 
@@ -31,10 +31,13 @@ async def active_bookings(ctx: TurnContext) -> list[Reservation]:
     return [r for r in found if r.status in _ACTIVE and r.check_out >= today]
 
 
-async def room_names(ctx: TurnContext) -> dict[str, str]:
-    """Room type code → name as the PMS lists them: a booking carries only the code."""
+async def room_names(ctx: TurnContext, language: str) -> dict[str, str]:
+    """Room type code → name in the guest's language where the PMS has it (else the hotel's):
+    a booking carries only the code."""
     try:
-        return {t.code: t.name for t in await ctx.tools.room_types()}
+        return {
+            t.code: in_language(t.name, t.names, language) for t in await ctx.tools.room_types()
+        }
     except PmsError as exc:  # the booking is still worth showing, with the code
         log.warning("engine.manage.room_types_unavailable", code=exc.code)
         return {}

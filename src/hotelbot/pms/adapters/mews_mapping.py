@@ -29,6 +29,7 @@ from hotelbot.pms.errors import (
 from hotelbot.pms.schemas import (
     CancellationPolicy,
     Guest,
+    LocalizedText,
     NightPrice,
     Occupancy,
     Offer,
@@ -143,6 +144,16 @@ def localized(names: Body | None, fallback: str = "") -> str:
     return str(next(iter(names.values()), fallback))
 
 
+def names_by_language(names: Body | None) -> list[LocalizedText]:
+    """Mews' localized texts ({"es-ES": …, "pt-BR": …}) by language, the first of each wins."""
+    found: dict[str, str] = {}
+    for key, text in (names or {}).items():
+        language = str(key).partition("-")[0].lower()
+        if text and language.isalpha() and 2 <= len(language) <= 3:
+            found.setdefault(language, str(text)[:200])
+    return [LocalizedText(language=lang, text=text) for lang, text in sorted(found.items())]
+
+
 def tax_code(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.:-]", "-", text)[:64] or "tax"
 
@@ -152,6 +163,7 @@ def room_type(category: Body) -> RoomType:
     return RoomType(
         code=category["Id"],
         name=localized(category.get("Names"), "Room"),
+        names=names_by_language(category.get("Names")),
         description=localized(category.get("Descriptions")),
         max_adults=beds,
         max_children=max(beds - 1, 0),
@@ -182,6 +194,7 @@ def rate_plan(rate: Body, policy: Body | None) -> RatePlan:
     return RatePlan(
         code=rate["Id"],
         name=localized(rate.get("ExternalNames"), rate.get("Name") or "Rate"),
+        names=names_by_language(rate.get("ExternalNames")),
         refundable=cancellation.refundable,
         cancellation_policy=cancellation,
     )
@@ -274,8 +287,10 @@ def offer(setup: Setup, room: RoomType, plan: RatePlan, priced: Priced, free: in
     return Offer(
         room_type_code=room.code,
         room_type_name=room.name,
+        room_type_names=room.names,
         rate_plan_code=plan.code,
         rate_plan_name=plan.name,
+        rate_plan_names=plan.names,
         available_rooms=max(free, 0),
         breakfast_included=plan.breakfast_included,
         refundable=plan.refundable,

@@ -45,6 +45,26 @@ ROOM_TYPES: list[tuple[Any, ...]] = [
     ("FAM-STE", "Family Suite", "Two rooms: a king bed and bunk beds, sea view.", 4, 4, 3, 5,
      [{"type": "king", "count": 1}, {"type": "bunk", "count": 1}], 45, "229"),
 ]  # fmt: skip
+#: The names as guests read them in the other languages the chatbot speaks.
+ROOM_TYPE_NAMES = {
+    "STD-DBL": {"es": "Doble estándar", "de": "Standard-Doppelzimmer", "fr": "Double standard",
+                "it": "Doppia standard", "pt": "Duplo standard"},
+    "STD-TWN": {"es": "Dos camas estándar", "de": "Standard-Zweibettzimmer",
+                "fr": "Lits jumeaux standard", "it": "Camera twin standard",
+                "pt": "Duplo twin standard"},
+    "SUP-SEA": {"es": "Superior vista al mar", "de": "Superior Meerblick",
+                "fr": "Supérieure vue mer", "it": "Superior vista mare",
+                "pt": "Superior vista mar"},
+    "FAM-STE": {"es": "Suite familiar", "de": "Familiensuite", "fr": "Suite familiale",
+                "it": "Suite familiare", "pt": "Suite familiar"},
+}  # fmt: skip
+RATE_PLAN_NAMES = {
+    "FLEX-BB": {"es": "Flexible con desayuno", "de": "Flexibel mit Frühstück",
+                "fr": "Flexible avec petit-déjeuner", "it": "Flessibile con colazione",
+                "pt": "Flexível com pequeno-almoço"},
+    "NRF": {"es": "No reembolsable", "de": "Nicht erstattbar", "fr": "Non remboursable",
+            "it": "Non rimborsabile", "pt": "Não reembolsável"},
+}  # fmt: skip
 AMENITIES = {
     "STD-DBL": ["wifi", "air_conditioning", "tv", "safe", "hairdryer"],
     "STD-TWN": ["wifi", "air_conditioning", "tv", "safe", "hairdryer"],
@@ -101,9 +121,20 @@ async def ensure_demo_hotel(session: AsyncSession, *, now: dt.datetime | None = 
         # Data dirs seeded by earlier versions placed the demo hotel in Madrid, an hour ahead of
         # the chatbot's Lisbon: for that hour every "today" was already tomorrow in the PMS.
         existing.timezone, existing.country, existing.name = DEMO_TIMEZONE, "PT", DEMO_NAME
+        await _name_in_every_language(session)
     today = local_today(now, DEMO_TIMEZONE)
     await _extend_calendar(session, today, today + dt.timedelta(days=CALENDAR_DAYS))
     return DEMO_PROPERTY_ID
+
+
+async def _name_in_every_language(session: AsyncSession) -> None:
+    """Give a demo hotel seeded before names had translations its names in every language."""
+    mine = PmsRoomType.property_id == DEMO_PROPERTY_ID
+    for room_type in await session.scalars(select(PmsRoomType).where(mine)):
+        room_type.names = room_type.names or ROOM_TYPE_NAMES.get(room_type.code, {})
+    plans = PmsRatePlan.property_id == DEMO_PROPERTY_ID
+    for plan in await session.scalars(select(PmsRatePlan).where(plans)):
+        plan.names = plan.names or RATE_PLAN_NAMES.get(plan.code, {})
 
 
 async def _create_property(session: AsyncSession) -> None:
@@ -127,9 +158,9 @@ async def _create_property(session: AsyncSession) -> None:
         ROOM_TYPES
     ):
         room_type = PmsRoomType(
-            property_id=DEMO_PROPERTY_ID, code=code, name=name, description=desc,
-            max_adults=adults, max_children=children, max_occupancy=occ, beds=beds,
-            size_m2=m2, amenities=AMENITIES[code], sort_order=order,
+            property_id=DEMO_PROPERTY_ID, code=code, name=name, names=ROOM_TYPE_NAMES[code],
+            description=desc, max_adults=adults, max_children=children, max_occupancy=occ,
+            beds=beds, size_m2=m2, amenities=AMENITIES[code], sort_order=order,
             photos=[f"/pms/static/demo/{code.lower()}-{i}.jpg" for i in (1, 2)],
         )  # fmt: skip
         session.add(room_type)
@@ -152,6 +183,7 @@ def _rate_plans() -> list[PmsRatePlan]:
     return [
         PmsRatePlan(
             property_id=DEMO_PROPERTY_ID, code="FLEX-BB", name="Flexible with breakfast",
+            names=RATE_PLAN_NAMES["FLEX-BB"],
             description="Breakfast included; free cancellation until 2 days before arrival.",
             refundable=True, breakfast_included=True, deadline_days_before=2, fee_nights=1,
             fee_percent=100, sort_order=0,
@@ -159,6 +191,7 @@ def _rate_plans() -> list[PmsRatePlan]:
         ),
         PmsRatePlan(
             property_id=DEMO_PROPERTY_ID, code="NRF", name="Non-refundable",
+            names=RATE_PLAN_NAMES["NRF"],
             description="Best price, room only; paid in full and not refundable.",
             refundable=False, breakfast_included=False, deadline_days_before=None,
             fee_nights=0, fee_percent=100, sort_order=1,

@@ -68,6 +68,8 @@ class PmsRoomType(PmsBase):
     property_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pms_properties.id"))
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
+    #: The name in other languages: {"es": "Doble estándar", …}.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     description: Mapped[str] = mapped_column(Text, default="")
     max_adults: Mapped[int] = mapped_column(Integer)
     max_children: Mapped[int] = mapped_column(Integer, default=0)
@@ -98,6 +100,7 @@ class PmsRatePlan(PmsBase):
     property_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pms_properties.id"))
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     description: Mapped[str] = mapped_column(Text, default="")
     refundable: Mapped[bool] = mapped_column(Boolean)
     breakfast_included: Mapped[bool] = mapped_column(Boolean, default=False)

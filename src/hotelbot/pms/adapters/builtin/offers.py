@@ -21,7 +21,15 @@ from hotelbot.pms.adapters.builtin.models import (
     PmsRoomType,
 )
 from hotelbot.pms.adapters.builtin.pricing import Priced, to_money
-from hotelbot.pms.schemas import NightPrice, Occupancy, Offer, QuoteRequest, RatePlan, RoomType
+from hotelbot.pms.schemas import (
+    LocalizedText,
+    NightPrice,
+    Occupancy,
+    Offer,
+    QuoteRequest,
+    RatePlan,
+    RoomType,
+)
 
 
 async def price_stay(
@@ -203,6 +211,7 @@ def room_type_out(rt: PmsRoomType) -> RoomType:
         {
             "code": rt.code,
             "name": rt.name,
+            "names": names_out(rt.names),
             "description": rt.description,
             "max_adults": rt.max_adults,
             "max_children": rt.max_children,
@@ -215,11 +224,16 @@ def room_type_out(rt: PmsRoomType) -> RoomType:
     )
 
 
+def names_out(names: dict[str, str] | None) -> list[LocalizedText]:
+    return [LocalizedText(language=lang, text=text) for lang, text in sorted((names or {}).items())]
+
+
 def rate_plan_out(rp: PmsRatePlan) -> RatePlan:
     return RatePlan.model_validate(
         {
             "code": rp.code,
             "name": rp.name,
+            "names": names_out(rp.names),
             "description": rp.description,
             "refundable": rp.refundable,
             "breakfast_included": rp.breakfast_included,
@@ -239,8 +253,10 @@ def offer_out(p: Priced, currency: str) -> Offer:
     return Offer(
         room_type_code=p.room_type.code,
         room_type_name=p.room_type.name,
+        room_type_names=names_out(p.room_type.names),
         rate_plan_code=p.rate_plan.code,
         rate_plan_name=p.rate_plan.name,
+        rate_plan_names=names_out(p.rate_plan.names),
         available_rooms=p.available,
         breakfast_included=p.rate_plan.breakfast_included,
         refundable=p.rate_plan.refundable,
