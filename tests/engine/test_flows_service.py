@@ -10,7 +10,13 @@ import pytest
 
 from hotelbot.engine.flows import answers, service
 from hotelbot.engine.texts import render
-from hotelbot.pms.schemas import PriceUnit, Service, ServiceCategory, ServiceRequestKind
+from hotelbot.pms.schemas import (
+    LocalizedText,
+    PriceUnit,
+    Service,
+    ServiceCategory,
+    ServiceRequestKind,
+)
 from tests.engine.fakes import CATALOGUE, FakeTools, house_tools
 from tests.engine.flow_kit import Guest
 
@@ -168,6 +174,72 @@ async def test_room_service_order_from_the_menu() -> None:
         ("RS-TART", 1),
     ]
     assert "35.20 EUR" in seen.text and request.id in seen.text
+
+
+def _names(**texts: str) -> list[LocalizedText]:
+    return [LocalizedText(language=lang, text=text) for lang, text in texts.items()]
+
+
+#: The house catalogue with its names in Spanish and German (no French: the hotel's own then).
+TRANSLATED = {
+    "LCO-14": _names(es="Salida tardía hasta las 14:00", de="Später Check-out bis 14:00"),
+    "TRF-APT": _names(es="Traslado al aeropuerto", de="Flughafentransfer"),
+    "RS-SOUP": _names(es="Sopa de tomate", de="Tomatensuppe"),
+    "RS-BURGER": _names(es="Hamburguesa del puerto", de="Hafenburger"),
+    "RS-TART": _names(es="Pastel de nata", de="Puddingtörtchen"),
+}
+LOCALIZED = CATALOGUE.model_copy(
+    update={
+        "services": [
+            s.model_copy(update={"names": TRANSLATED[s.code]}) for s in CATALOGUE.services
+        ],
+        "room_service_menu": [
+            m.model_copy(update={"names": TRANSLATED[m.code]}) for m in CATALOGUE.room_service_menu
+        ],
+    }
+)
+
+
+async def test_a_spanish_guest_orders_room_service_by_the_spanish_names() -> None:
+    g = guest("es", house_tools(catalogue=LOCALIZED))
+    seen = await g.presses("service:kind:room_service")
+    assert "Hamburguesa del puerto" in seen.rows_text and "Sopa de tomate" in seen.rows_text
+    assert "Harbour burger" not in seen.rows_text
+
+    seen = await g.presses("service:item:RS-BURGER")
+    assert "Hamburguesa del puerto" in seen.text
+    seen = await g.presses("service:qty:2")
+    assert "2 x Hamburguesa del puerto" in seen.text and "32,00 EUR" in seen.text
+
+    await g.presses("service:order:more")
+    seen = await g.says("y una sopa de tomate, por favor")  # typed in Spanish, found by its name
+    assert "1 x Sopa de tomate" in seen.text and "Tomato soup" not in seen.text
+    await g.presses("service:order:yes")
+    (request,) = g.tools.requests
+    assert [(line.code, line.quantity) for line in request.lines] == [
+        ("RS-BURGER", 2),
+        ("RS-SOUP", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("de", "Später Check-out bis 14:00"), ("es", "Salida tardía hasta las 14:00"),
+     ("fr", "Late check-out until 14:00")],
+)  # fmt: skip
+async def test_the_late_checkout_is_offered_by_its_name_in_the_guests_language(
+    language: str, name: str
+) -> None:
+    g = guest(language, house_tools(catalogue=LOCALIZED))
+    seen = await g.presses("service:kind:late_checkout")
+    assert seen.text.startswith(name)
+
+
+async def test_a_german_guest_is_offered_the_transfer_by_its_german_name() -> None:
+    g = guest("de", house_tools(catalogue=LOCALIZED))
+    await g.presses("service:kind:airport_transfer")
+    seen = await g.says("um 07:15")
+    assert "Flughafentransfer am" in seen.text and "Airport transfer" not in seen.text
 
 
 @pytest.mark.parametrize("language", ["en", "de", "fr"])

@@ -32,6 +32,10 @@ RESERVATION = f"""reference property_id status check_in check_out occupancy {{ {
   cancellation_policy {{ {POLICY} }} free_cancellation_until created_at updated_at
   cancelled_at cancellation_fee"""
 CANCELLATION = "reference status cancelled_at fee refund currency"
+NAMES = "names { language text }"
+CATALOGUE = f"""property_id currency
+  services {{ code category name {NAMES} description price unit currency hours }}
+  room_service_menu {{ code section name {NAMES} description price currency dietary }}"""
 ENUM_FIELDS = {"kind", "status", "type", "category", "unit"}
 
 
@@ -145,6 +149,21 @@ async def test_rest_and_graphql_return_the_same_data(pms_http: httpx.AsyncClient
     )  # fmt: skip
     rest_cancel = await pms_http.post(f"{BASE}/reservations/{reference}/cancel")
     equal(rest_cancel.json(), gql_cancel["cancel_reservation"])
+
+
+async def test_rest_and_graphql_return_the_same_services_and_menu(
+    pms_http: httpx.AsyncClient,
+) -> None:
+    rest = (await pms_http.get(f"{BASE}/services")).json()
+    data = await gql(
+        pms_http,
+        f"""query($p: String!) {{ services(property: $p) {{ {CATALOGUE} }} }}""",
+        p=DEMO_PROPERTY_SLUG,
+    )
+    equal(rest, data["services"])
+    assert {n["language"] for n in data["services"]["room_service_menu"][0]["names"]} == {
+        "es", "de", "fr", "it", "pt",
+    }  # fmt: skip
 
 
 async def test_graphql_modify_mutation_moves_the_stay(pms_http: httpx.AsyncClient) -> None:

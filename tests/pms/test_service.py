@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hotelbot.kit.db import session_scope
 from hotelbot.pms import errors, service
 from hotelbot.pms.adapters.base import AdapterConfig, PmsAdapter
+from hotelbot.pms.adapters.builtin import demo
 from hotelbot.pms.adapters.builtin.demo import DEMO_PROPERTY_ID, DEMO_PROPERTY_SLUG
-from hotelbot.pms.adapters.builtin.models import PmsProperty
+from hotelbot.pms.adapters.builtin.models import PmsProperty, PmsService
 from hotelbot.pms.schemas import (
     GuestDetails,
     Occupancy,
@@ -23,7 +24,7 @@ from hotelbot.pms.schemas import (
     in_language,
 )
 from hotelbot.pms.service import PmsRuntime
-from tests.pms.conftest import TODAY
+from tests.pms.conftest import NOW, TODAY
 
 
 def _count(operation: str, outcome: str) -> float:
@@ -137,3 +138,42 @@ async def test_the_demo_hotels_names_come_in_the_chatbots_languages(runtime: Pms
     assert in_language(family.name, family.names, "en") == "Family Suite"
     assert in_language(family.name, family.names, "nl") == "Family Suite"  # no Dutch: the hotel's
     assert {n.language for n in family.names} == {"es", "de", "fr", "it", "pt"}
+
+
+#: WhatsApp's limit on a list row title: every menu item is one in the room-service list.
+ROW_TITLE = 24
+
+
+async def test_the_demo_hotels_services_and_menu_come_in_the_chatbots_languages(
+    runtime: PmsRuntime,
+) -> None:
+    prop = await service.get_property(runtime, DEMO_PROPERTY_SLUG)
+    catalogue = await service.list_services(runtime, prop)
+    late = next(s for s in catalogue.services if s.code == "LATE-CO")
+    assert in_language(late.name, late.names, "de") == "Später Check-out bis 14:00"
+    assert in_language(late.name, late.names, "nl") == "Late check-out until 14:00"
+    club = next(m for m in catalogue.room_service_menu if m.code == "RS-CLUB")
+    assert in_language(club.name, club.names, "es") == "Club sándwich y patatas"
+    for entry in [*catalogue.services, *catalogue.room_service_menu]:
+        assert {n.language for n in entry.names} == {"es", "de", "fr", "it", "pt"}, entry.code
+    for item in catalogue.room_service_menu:
+        assert all(len(n.text) <= ROW_TITLE for n in item.names), item.code
+
+
+async def test_a_demo_hotel_seeded_without_service_translations_gets_them(
+    runtime: PmsRuntime, pms_sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_scope(pms_sessionmaker) as session:
+        await session.execute(update(PmsService).values(names={}))
+        await session.execute(
+            update(PmsService).where(PmsService.code == "RS-CAVA").values(names={"es": "Cava"})
+        )
+    async with session_scope(pms_sessionmaker) as session:
+        await demo.ensure_demo_hotel(session, now=NOW)
+    prop = await service.get_property(runtime, DEMO_PROPERTY_SLUG)
+    catalogue = await service.list_services(runtime, prop)
+    names = {e.code: {n.language: n.text for n in e.names} for e in catalogue.room_service_menu}
+    transfer = next(s for s in catalogue.services if s.code == "TRANSFER-AIR")
+    assert in_language(transfer.name, transfer.names, "fr") == "Navette aéroport"
+    assert names["RS-SOUP"]["it"] == "Zuppa del giorno"
+    assert names["RS-CAVA"] == {"es": "Cava"}  # the hotel's own translations are kept

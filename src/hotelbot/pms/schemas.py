@@ -371,6 +371,8 @@ class Service(_Model):
     code: Code
     category: ServiceCategory
     name: str
+    #: The name in other languages, where the PMS keeps them.
+    names: list[LocalizedText] = Field(default_factory=list)
     description: str = ""
     price: Money
     unit: PriceUnit
@@ -382,6 +384,7 @@ class MenuItem(_Model):
     code: Code
     section: str
     name: str
+    names: list[LocalizedText] = Field(default_factory=list)
     description: str = ""
     price: Money
     currency: Currency

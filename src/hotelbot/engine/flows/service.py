@@ -4,6 +4,7 @@ transfer, taxi and room service, each ending in a PMS service request staff see.
 Prices (late check-out, transfer, menu items) are shown from `list_services()` called in the
 same turn, and the confirmation from the created `ServiceRequest` (its id, status, total).
 What costs money is confirmed first; housekeeping, towels and repairs are simply requested.
+Service and menu names are shown in the guest's language where the PMS has it.
 
 Stages (`state.flow_data["stage"]`): pick → describe (maintenance) | time (taxi, transfer)
 → confirm; menu → quantity → order (room service).
@@ -36,6 +37,7 @@ from hotelbot.engine.understand import Understanding, vocab
 from hotelbot.errors import Forbidden
 from hotelbot.pms.errors import PmsError
 from hotelbot.pms.schemas import (
+    MenuItem,
     OrderLine,
     Service,
     ServiceCatalogue,
@@ -44,6 +46,7 @@ from hotelbot.pms.schemas import (
     ServiceRequestCreate,
     ServiceRequestKind,
     ServiceRequestStatus,
+    in_language,
 )
 
 log = structlog.get_logger(__name__)
@@ -223,7 +226,7 @@ async def _offer(
     data["code"] = service.code if service else None
     params = {"price": money(service.price, service.currency, lang)} if service else {}
     if service is not None:
-        params["name"] = service.name
+        params["name"] = in_language(service.name, service.names, lang)
     if at is not None:
         params.update(day=day(at.date(), lang), time=f"{at:%H:%M}")
     suffix = "offer" if service else "no_price"
@@ -271,7 +274,7 @@ async def _show_menu(ctx: TurnContext, state: ConversationState, lang: str) -> D
     rows = tuple(
         Option(
             f"service:item:{item.code}",
-            Say("service.menu_row_title", {"name": item.name}),
+            Say("service.menu_row_title", {"name": in_language(item.name, item.names, lang)}),
             Say("service.menu_row_description", {"price": money(item.price, item.currency, lang)}),
         )
         for item in items
@@ -286,9 +289,7 @@ async def _menu_pick(
     code = answer.picked("service:item")
     if code is None:
         typed = vocab.fold(answer.text)
-        code = next(
-            (m.code for m in catalogue.room_service_menu if vocab.fold(m.name) in typed), None
-        )
+        code = next((m.code for m in catalogue.room_service_menu if _named(m, typed)), None)
     item = next((m for m in catalogue.room_service_menu if m.code == code), None)
     if item is None:
         return await _show_menu(ctx, state, lang)
@@ -299,11 +300,13 @@ async def _menu_pick(
     options = tuple(
         Option(f"service:qty:{n}", Say("service.quantity", {"n": str(n)})) for n in (1, 2, 3)
     )
-    return Decision(
-        NAME,
-        lang,
-        [Options(Say("service.ask_quantity", {"name": item.name}), options, "service.button")],
-    )
+    ask = Say("service.ask_quantity", {"name": in_language(item.name, item.names, lang)})
+    return Decision(NAME, lang, [Options(ask, options, "service.button")])
+
+
+def _named(item: MenuItem, typed: str) -> bool:
+    """Whether the guest typed the item's name, the hotel's or one of its translations."""
+    return any(vocab.fold(n) in typed for n in (item.name, *(t.text for t in item.names)))
 
 
 def _quantity_of(answer: Answer, lang: str) -> int | None:
@@ -349,7 +352,8 @@ def _summary(order: dict[str, Any], catalogue: ServiceCatalogue, lang: str) -> S
     currency = lines[0][0].currency
     params = {
         "lines": "\n".join(
-            f"{q} x {m.name} — {money(m.price * q, currency, lang)}" for m, q in lines
+            f"{q} x {in_language(m.name, m.names, lang)} — {money(m.price * q, currency, lang)}"
+            for m, q in lines
         ),
         "total": money(total, currency, lang),
     }

@@ -109,6 +109,57 @@ MENU = [
     ("RS-CAVA", "Drinks", "Bottle of cava", "32", ["vegan"]),
     ("RS-COFFEE", "Drinks", "Coffee or tea", "4", ["vegan"]),
 ]  # fmt: skip
+#: Service names as guests read them in the other languages the chatbot speaks.
+SERVICE_NAMES = {
+    "LATE-CO": {"es": "Salida tardía hasta las 14:00", "de": "Später Check-out bis 14:00",
+                "fr": "Départ tardif jusqu'à 14h00", "it": "Late check-out fino alle 14:00",
+                "pt": "Check-out tardio até às 14:00"},
+    "EARLY-CI": {"es": "Entrada anticipada desde las 11:00", "de": "Früher Check-in ab 11:00",
+                 "fr": "Arrivée anticipée dès 11h00", "it": "Early check-in dalle 11:00",
+                 "pt": "Check-in antecipado a partir das 11:00"},
+    "TRANSFER-AIR": {"es": "Traslado al aeropuerto", "de": "Flughafentransfer",
+                     "fr": "Navette aéroport", "it": "Transfer aeroporto",
+                     "pt": "Transfer aeroporto"},
+    "BREAKFAST": {"es": "Desayuno buffet", "de": "Frühstücksbuffet",
+                  "fr": "Petit-déjeuner buffet", "it": "Colazione a buffet",
+                  "pt": "Pequeno-almoço buffet"},
+    "SPA-MASSAGE": {"es": "Masaje relajante, 50 min", "de": "Entspannungsmassage, 50 Min.",
+                    "fr": "Massage relaxant, 50 min", "it": "Massaggio rilassante, 50 min",
+                    "pt": "Massagem relaxante, 50 min"},
+    "SPA-ACCESS": {"es": "Acceso al circuito spa", "de": "Zugang zum Spa-Bereich",
+                   "fr": "Accès au parcours spa", "it": "Accesso al percorso spa",
+                   "pt": "Acesso ao circuito de spa"},
+    "PARKING": {"es": "Parking en garaje", "de": "Garagenstellplatz", "fr": "Parking couvert",
+                "it": "Parcheggio in garage", "pt": "Estacionamento em garagem"},
+}  # fmt: skip
+#: Menu names in the other languages; each is a WhatsApp list row title (24 characters at most).
+MENU_NAMES = {
+    "RS-CLUB": {"es": "Club sándwich y patatas", "de": "Clubsandwich mit Pommes",
+                "fr": "Club sandwich et frites", "it": "Club sandwich e patatine",
+                "pt": "Club sandwich e batatas"},
+    "RS-BURGER": {"es": "Hamburguesa de ternera", "de": "Rindfleischburger",
+                  "fr": "Burger de bœuf", "it": "Hamburger di manzo",
+                  "pt": "Hambúrguer de novilho"},
+    "RS-PASTA": {"es": "Pasta tomate y albahaca", "de": "Pasta Tomate-Basilikum",
+                 "fr": "Pâtes tomate et basilic", "it": "Pasta alla napoletana",
+                 "pt": "Massa à napolitana"},
+    "RS-SALAD": {"es": "Ensalada mediterránea", "de": "Mediterraner Salat",
+                 "fr": "Salade méditerranéenne", "it": "Insalata mediterranea",
+                 "pt": "Salada mediterrânica"},
+    "RS-SOUP": {"es": "Sopa del día", "de": "Tagessuppe", "fr": "Soupe du jour",
+                "it": "Zuppa del giorno", "pt": "Sopa do dia"},
+    "RS-CAKE": {"es": "Tarta de chocolate", "de": "Schokoladenkuchen",
+                "fr": "Gâteau au chocolat", "it": "Torta al cioccolato", "pt": "Bolo de chocolate"},
+    "RS-FRUIT": {"es": "Fruta de temporada", "de": "Obstteller der Saison",
+                 "fr": "Fruits de saison", "it": "Frutta di stagione", "pt": "Fruta da época"},
+    "RS-WATER": {"es": "Agua mineral 75 cl", "de": "Mineralwasser 0,75 l",
+                 "fr": "Eau minérale 75 cl", "it": "Acqua minerale 75 cl",
+                 "pt": "Água mineral 75 cl"},
+    "RS-CAVA": {"es": "Botella de cava", "de": "Flasche Cava", "fr": "Bouteille de cava",
+                "it": "Bottiglia di cava", "pt": "Garrafa de cava"},
+    "RS-COFFEE": {"es": "Café o té", "de": "Kaffee oder Tee", "fr": "Café ou thé",
+                  "it": "Caffè o tè", "pt": "Café ou chá"},
+}  # fmt: skip
 
 
 async def ensure_demo_hotel(session: AsyncSession, *, now: dt.datetime | None = None) -> uuid.UUID:
@@ -135,6 +186,10 @@ async def _name_in_every_language(session: AsyncSession) -> None:
     plans = PmsRatePlan.property_id == DEMO_PROPERTY_ID
     for plan in await session.scalars(select(PmsRatePlan).where(plans)):
         plan.names = plan.names or RATE_PLAN_NAMES.get(plan.code, {})
+    catalogue = PmsService.property_id == DEMO_PROPERTY_ID
+    for item in await session.scalars(select(PmsService).where(catalogue)):
+        translations = SERVICE_NAMES if item.kind == "service" else MENU_NAMES
+        item.names = item.names or translations.get(item.code, {})
 
 
 async def _create_property(session: AsyncSession) -> None:
@@ -204,16 +259,17 @@ def _catalogue() -> list[PmsService]:
     services = [
         PmsService(
             property_id=DEMO_PROPERTY_ID, kind="service", code=code, category=category,
-            name=name, description=desc, price_cents=to_cents(Decimal(price)), unit=unit,
-            hours=hours, sort_order=order,
+            name=name, names=SERVICE_NAMES[code], description=desc,
+            price_cents=to_cents(Decimal(price)), unit=unit, hours=hours, sort_order=order,
         )
         for order, (code, category, name, desc, price, unit, hours) in enumerate(SERVICES)
     ]  # fmt: skip
     menu = [
         PmsService(
             property_id=DEMO_PROPERTY_ID, kind="menu", code=code, category="other",
-            section=section, name=name, price_cents=to_cents(Decimal(price)), unit="per_item",
-            hours="12:00-23:00", dietary=dietary, sort_order=order,
+            section=section, name=name, names=MENU_NAMES[code],
+            price_cents=to_cents(Decimal(price)), unit="per_item", hours="12:00-23:00",
+            dietary=dietary, sort_order=order,
         )
         for order, (code, section, name, price, dietary) in enumerate(MENU)
     ]  # fmt: skip

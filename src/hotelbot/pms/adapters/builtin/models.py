@@ -200,6 +200,7 @@ class PmsService(PmsBase):
     category: Mapped[str] = mapped_column(String(32), default="other")
     section: Mapped[str] = mapped_column(String(64), default="")
     name: Mapped[str] = mapped_column(String(200))
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     description: Mapped[str] = mapped_column(Text, default="")
     price_cents: Mapped[int] = mapped_column(BigInteger)
     unit: Mapped[str] = mapped_column(String(16), default="per_item")

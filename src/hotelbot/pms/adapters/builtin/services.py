@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotelbot.pms import errors
 from hotelbot.pms.adapters.builtin.models import PmsReservation, PmsService, PmsServiceRequest
+from hotelbot.pms.adapters.builtin.offers import names_out
 from hotelbot.pms.adapters.builtin.pricing import to_money
 from hotelbot.pms.schemas import (
     MenuItem,
@@ -168,6 +169,7 @@ def _service_out(row: PmsService, currency: str) -> Service:
         code=row.code,
         category=ServiceCategory(row.category),
         name=row.name,
+        names=names_out(row.names),
         description=row.description,
         price=to_money(row.price_cents),
         unit=PriceUnit(row.unit),
@@ -181,6 +183,7 @@ def _menu_out(row: PmsService, currency: str) -> MenuItem:
         code=row.code,
         section=row.section,
         name=row.name,
+        names=names_out(row.names),
         description=row.description,
         price=to_money(row.price_cents),
         currency=currency,
