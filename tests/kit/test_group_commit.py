@@ -77,3 +77,48 @@ async def test_an_answered_item_is_committed(
             return (await other.execute(query)).scalar_one()
 
     assert await asyncio.gather(*(submit_then_look(f"5550{i}") for i in range(8))) == [1] * 8
+
+
+async def test_under_load_the_next_transaction_waits_to_fill_up(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    recorder = Recorder()
+    batcher: GroupCommit[int, int] = GroupCommit(sessionmaker, recorder, linger=5.0)
+    await asyncio.gather(*(batcher.submit(i) for i in range(4)))  # a busy moment: one batch
+
+    async def arrive_later(item: int) -> int:
+        await asyncio.sleep(0.01 * (item - 10))
+        return await batcher.submit(item)
+
+    # Its clients come back one by one: not a transaction each, nor 5 s for the timer.
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await asyncio.gather(*(arrive_later(i) for i in range(10, 14))) == [100, 110, 120, 130]
+    assert loop.time() - started < 2.0
+    assert recorder.batches == [[0, 1, 2, 3], [10, 11, 12, 13]]
+
+
+async def test_a_transaction_lingers_at_most_the_linger(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    recorder = Recorder()
+    batcher: GroupCommit[int, int] = GroupCommit(sessionmaker, recorder, linger=0.05)
+    await asyncio.gather(*(batcher.submit(i) for i in range(4)))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await batcher.submit(7) == 70  # nobody else comes
+    assert 0.05 <= loop.time() - started < 2.0
+    assert recorder.batches[-1] == [7]
+
+
+async def test_an_idle_server_never_lingers(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    recorder = Recorder()
+    batcher: GroupCommit[int, int] = GroupCommit(sessionmaker, recorder, linger=5.0)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for item in range(5):
+        assert await batcher.submit(item) == item * 10
+    assert loop.time() - started < 2.0
+    assert recorder.batches == [[0], [1], [2], [3], [4]]

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import PoolResetState
 
 from hotelbot.kit import jobs
 
@@ -53,9 +54,11 @@ def create_engine(
             connect_args={"timeout": 30},
             pool_size=5,
             max_overflow=5,
+            pool_reset_on_return=None,  # _sqlite_reset does it, when there is anything to reset
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "reset", _sqlite_reset)
         return engine
     return create_async_engine(
         url,
@@ -82,7 +85,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin_immediate(connection: Any) -> None:
     # A deferred BEGIN that later writes can fail with "database is locked" without waiting;
     # taking the write lock up front makes concurrent writers queue on busy_timeout instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Sent straight to the driver: each call into aiosqlite is a trip to its thread and back,
+    # and a SQLAlchemy cursor takes three (open, execute, close) where this takes one.
+    connection.connection.dbapi_connection.run_async(
+        lambda driver: driver.execute_fetchall("BEGIN IMMEDIATE")
+    )
+
+
+def _sqlite_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    """Roll back a connection going back to the pool if, and only if, a transaction is open.
+
+    SQLAlchemy's default rolls back every time, which on aiosqlite is one more trip to its
+    thread per transaction, though after a commit or rollback there is nothing left to undo.
+    """
+    if state.terminate_only or not state.asyncio_safe:
+        return
+    if dbapi_connection.driver_connection.in_transaction:
+        dbapi_connection.rollback()
 
 
 def create_sessionmaker(

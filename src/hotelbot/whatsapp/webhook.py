@@ -100,8 +100,14 @@ def _ingest_for(resources: Resources) -> GroupCommit[_Delivery, None]:
     if ingest is None:
         # SQLite has one writer at a time; PostgreSQL overlaps one batch's commit (WAL flush)
         # with the next batch's statements.
-        writers = 1 if resources.engine.dialect.name == "sqlite" else POSTGRES_WRITERS
-        ingest = GroupCommit(resources.sessionmaker, _store, max_batch=MAX_BATCH, writers=writers)
+        sqlite = resources.engine.dialect.name == "sqlite"
+        ingest = GroupCommit(
+            resources.sessionmaker,
+            _store,
+            max_batch=MAX_BATCH,
+            writers=1 if sqlite else POSTGRES_WRITERS,
+            linger=LINGER_SECONDS,
+        )
         resources.extras[_INGEST] = ingest
     return ingest
 
@@ -110,6 +116,9 @@ def _ingest_for(resources: Resources) -> GroupCommit[_Delivery, None]:
 MAX_BATCH = 100
 #: Transactions in flight at once on PostgreSQL (each holds a pooled connection meanwhile).
 POSTGRES_WRITERS = 3
+#: Under load, how long a transaction may wait to fill up to the size of the last one (an idle
+#: server never waits). 2 ms: long enough for a burst of answered clients to come back.
+LINGER_SECONDS = 0.002
 
 
 async def _store(session: AsyncSession, deliveries: Sequence[_Delivery]) -> list[None]:
