@@ -157,3 +157,24 @@ def test_a_likely_language_the_property_does_not_offer_is_ignored() -> None:
     assert guess.language == "es"
     # A guest whose known language the hotel dropped gets the likely one if it is offered.
     assert detect_language("ok", allowed=("en", "es"), known="it", likely="en").language == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Booking references a detector once read as German (random letters of the built-in PMS).
+        "DEM-3FRFMY4T Smith",
+        "DEM-EMKNVE9M Smith",
+        "dem-fephpvkr Okafor",
+        "HB0042X",
+        "ana.schmidt@beispiel.de",
+        "https://www.hotel-beispiel.de/buchung",
+    ],
+)
+def test_codes_addresses_and_links_keep_the_guests_known_language(text: str) -> None:
+    assert detect_language(text, known="en", default="pt").language == "en"
+
+
+def test_a_sentence_around_a_reference_is_still_read() -> None:
+    text = "Hola, quiero cancelar la reserva DEM-3FRFMY4T a nombre de García"
+    assert detect_language(text, known="en").language == "es"

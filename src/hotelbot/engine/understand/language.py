@@ -28,7 +28,7 @@ from typing import Literal
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-from hotelbot.engine.understand.text import normalise, tokens
+from hotelbot.engine.understand.text import BUILTIN_REFERENCE, normalise, tokens
 
 SUPPORTED: tuple[str, ...] = ("en", "es", "de", "fr", "it", "pt")
 
@@ -68,6 +68,13 @@ _LOANWORDS = re.compile(
         for word in sorted(LOANWORDS, key=len, reverse=True)
     ),
     re.IGNORECASE,
+)
+#: Codes that belong to no language but look like words to a detector: e-mail addresses,
+#: links, booking references ("DEM-3FRFMY4T", "HB0042X", "ab12cd") and other letter-digit mixes.
+_CODES = re.compile(
+    r"\S+@\S+|https?://\S+|www\.\S+"
+    r"|\b[A-Z]{2,4}-[A-Z0-9]{4,}\b"
+    r"|\b(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]+(?:-[^\W_]+)*\b"
 )
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]*)?")
@@ -274,7 +281,7 @@ def detect_language(
     there is no `known`: it never outweighs what the text itself says. Then `default` (the
     property's).
     """
-    own = without_loanwords(text)
+    own = without_loanwords(_CODES.sub(" ", BUILTIN_REFERENCE.sub(" ", text)))
     words = tokens(normalise(own))
     # A prior is only a guess about a guest we have not heard from; what they wrote wins.
     tie_breaker = known if known is not None else likely

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from hotelbot.engine.understand import vocab
 from hotelbot.engine.understand.dates import parse_dates
+from hotelbot.engine.understand.text import BUILTIN_REFERENCE
 
 ROOM_TYPES = ("single", "double", "twin", "suite", "family")
 #: Above this a count is a typo or a group booking for staff, not a slot.
@@ -293,9 +294,6 @@ _REF_DIGITS = re.compile(
     rf"\b{_REF_CUE}\.?\s*(?:#|:|n\.?|nr\.?|no\.?|number|numero|nummer)?\s*"
     r"(?:is|es|ist|est|e|era|:)?\s*#?(\d{5,12})\b"
 )
-#: The built-in PMS's own shape: a 3-letter prefix and 8 characters from an alphabet without
-#: look-alikes (see pms/adapters/builtin), which may happen to contain no digit at all.
-_BUILTIN_REF = re.compile(r"\b[a-z]{3}-[acdefhjklmnprtuvwxy3479]{8}\b")
 _NOT_REF = re.compile(
     r"^(?:\d{1,2}(?:st|nd|rd|th|er|h|pm|am)|\d+(?:km|kg|eur|usd|gb|mb|min|ppl|pax|x)|"
     r"\d{1,2}h\d{2}|\d+-\d+|[a-z]+-\d{1,2}|\d{1,2}-[a-z]+|covid-?19|wifi\w*|mp3|mp4|4g|5g)$"
@@ -305,7 +303,7 @@ _NOT_REF = re.compile(
 def booking_ref_of(original: str) -> str | None:
     """A booking reference (ours like "HB7K2Q", or a PMS's), upper-cased; never a date or a time."""
     folded = vocab.fold(original)
-    if builtin := _BUILTIN_REF.search(folded):
+    if builtin := BUILTIN_REFERENCE.search(folded):
         return builtin.group(0).upper()
     for m in _REF.finditer(folded):
         token = m.group(0)

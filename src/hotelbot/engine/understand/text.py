@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from difflib import SequenceMatcher
 
 _NON_WORD = re.compile(r"[\W_]+")
+#: The built-in PMS's booking reference: a 3-letter prefix and 8 characters from an alphabet
+#: without look-alikes (see pms/adapters/builtin), which may happen to contain no digit at all.
+BUILTIN_REFERENCE = re.compile(r"\b[a-z]{3}-[acdefhjklmnprtuvwxy3479]{8}\b", re.IGNORECASE)
 
 #: Words shorter than this are matched exactly: "cat"/"car" or "pet"/"pay" are too close.
 FUZZY_MIN_LENGTH = 5
