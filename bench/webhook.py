@@ -281,6 +281,7 @@ async def serve_hotelbot(db_url: str, port: int, data_dir: Path) -> None:
     from hotelbot import migrate
     from hotelbot.api.app import create_api_app
     from hotelbot.kit.db import session_scope
+    from hotelbot.kit.heap import freeze_startup_heap
     from hotelbot.property import service as property_service
     from hotelbot.resources import open_resources
 
@@ -298,6 +299,7 @@ async def serve_hotelbot(db_url: str, port: int, data_dir: Path) -> None:
         config = uvicorn.Config(
             create_api_app(resources), host=HOST, port=port, access_log=False, log_config=None
         )
+        freeze_startup_heap()  # as `hotelbot api` does just before serving
         await uvicorn.Server(config).serve()
 
 

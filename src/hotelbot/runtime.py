@@ -23,6 +23,7 @@ from hotelbot.api.app import create_api_app
 from hotelbot.embedded import cipher_from
 from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, session_scope
+from hotelbot.kit.heap import freeze_startup_heap
 from hotelbot.kit.metrics import metrics_endpoint
 from hotelbot.pms import app as pms_app
 from hotelbot.pms import migrate as pms_migrate
@@ -109,6 +110,7 @@ async def serve_embedded(settings: Settings, make_server: MakeServer) -> None:
         async with _with_pms(app, settings), _with_sandbox(app, settings):
             worker = start_background(resources)
             _print_banner(settings)
+            freeze_startup_heap()
             try:
                 await make_server(app, settings).serve()
             finally:
@@ -130,6 +132,7 @@ async def serve_api(settings: Settings, make_server: MakeServer) -> None:
                 if settings.queue.engine is QueueEngine.INPROCESS
                 else None
             )
+            freeze_startup_heap()
             try:
                 await make_server(app, settings).serve()
             finally:
