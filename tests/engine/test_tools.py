@@ -23,6 +23,7 @@ from hotelbot.engine.tools import (
     HandoffReason,
     guest_details,
     idempotency_key,
+    same_name,
 )
 from hotelbot.errors import Forbidden
 from hotelbot.models import AuditEntry, Conversation
@@ -143,6 +144,30 @@ async def test_either_of_two_surnames_unlocks_a_booking_but_a_particle_does_not(
     for typed in ("Núñez", "de la cruz", "Cruz Núñez", "DE LA CRUZ NÚÑEZ"):
         found = await stranger.find_booking(made.reference, typed)
         assert found is not None and found.reference == made.reference, typed
+
+
+@pytest.mark.parametrize(
+    ("on_booking", "typed"),
+    [
+        ("Silva e Sousa", "e"),  # Portuguese joins two surnames with "e"
+        ("Puig i Cadafalch", "i"),  # Catalan with "i"
+        ("Ortega e Iglesias", "E"),
+        ("Smith J.", "j."),
+        ("García - López", "-"),
+        ("da Silva", "   "),
+        ("da Silva", ""),
+    ],
+)
+def test_a_single_letter_or_a_joining_word_never_matches_a_surname(
+    on_booking: str, typed: str
+) -> None:
+    assert not same_name(on_booking, typed)
+
+
+def test_a_short_real_surname_still_matches() -> None:
+    assert (
+        same_name("Li", "li") and same_name("Ng Wu", "Wu") and same_name("Silva e Sousa", "Sousa")
+    )
 
 
 async def test_verified_reference_survives_to_the_next_turn(tools_for) -> None:  # type: ignore[no-untyped-def]

@@ -100,10 +100,12 @@ def same_name(on_booking: str, typed: str) -> bool:
     """Whether the typed surname is the booking's, without case or accents ("Núñez" = "nunez").
 
     A guest with two surnames may give one of them: "García" or "López" finds a booking under
-    "García López" (whole words in order, never a bare particle such as "de").
+    "García López" (whole words in order). What a stranger could guess without knowing the
+    name never matches: a bare particle ("de"), a single letter ("e" in "Silva e Sousa", an
+    initial) or punctuation.
     """
     stored, given = _fold(on_booking).split(), _fold(typed).split()
-    if not given or all(word in SURNAME_PARTICLES for word in given):
+    if not any(_telling(word) for word in given):
         return False
     return any(stored[i : i + len(given)] == given for i in range(len(stored) - len(given) + 1))
 
@@ -113,6 +115,11 @@ SURNAME_PARTICLES = frozenset(
     {"da", "das", "de", "del", "della", "dei", "der", "den", "di", "do", "dos", "du", "la",
      "le", "van", "von", "ten", "ter", "y"}
 )  # fmt: skip
+
+
+def _telling(word: str) -> bool:
+    """A folded word that says whose name it is: two letters or more, not a particle."""
+    return sum(ch.isalnum() for ch in word) >= 2 and word not in SURNAME_PARTICLES
 
 
 def _fold(text: str) -> str:
