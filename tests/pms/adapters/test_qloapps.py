@@ -375,6 +375,18 @@ async def test_booking_of_another_hotel_is_not_found(
         await other_hotel.get_reservation(PROPERTY, created.reference)
 
 
+async def test_a_guest_with_a_booking_at_another_hotel_of_the_install_can_book(
+    adapter: QloAppsAdapter, state: QloAppsFakeState
+) -> None:
+    elsewhere = await adapter.create_reservation(PROPERTY, booking(), idempotency_key="ql-key-19")
+    state.orders[int(elsewhere.reference)]["id_hotel"] = 4  # the same e-mail, another hotel
+
+    later = booking(check_in=dt.date(2026, 8, 3), check_out=dt.date(2026, 8, 5))
+    created = await adapter.create_reservation(PROPERTY, later, idempotency_key="ql-key-20")
+    assert created.reference != elsewhere.reference
+    assert created.check_in == dt.date(2026, 8, 3)
+
+
 def test_create_adapter_reads_settings_and_secret() -> None:
     config = AdapterConfig(
         property=PROPERTY,

@@ -261,7 +261,8 @@ def booking(state: QloAppsFakeState, order_id: int) -> Body:
     return {
         "booking": {
             "id": order_id,
-            "id_property": state.hotel_id,
+            # An order may be marked as another hotel's of the same install.
+            "id_property": found.get("id_hotel", state.hotel_id),
             "currency": state.currency,
             "source": found["source"],
             "booking_date": found["date_add"],

@@ -245,7 +245,10 @@ class QloAppsAdapter(vendor.VendorAdapter):
 
     async def _find_by_marker(self, tag: str, email: str) -> str | None:
         for reference in await self._customer_orders(email, latest=IDEMPOTENCY_DEPTH):
-            raw = await self._raw(reference)
+            try:
+                raw = await self._raw(reference)
+            except ReservationNotFound:
+                continue  # the guest's booking at another hotel of the same QloApps install
             if any(remark.startswith(tag) for remark in mapping.remarks(raw)):
                 return reference
         return None
