@@ -245,6 +245,34 @@ async def test_name_and_e_mail_in_one_message_book_at_once() -> None:
     assert made.reference in bodies(done)[0]
 
 
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [
+        ("en", "My email is ana.sousa@example.org, Ana Sousa"),
+        ("en", "ana.sousa@example.org and my name is Ana Sousa"),
+        ("en", "ana.sousa@example.org is my email, Ana Sousa"),
+        ("en", "Ana Sousa and my email is ana.sousa@example.org."),
+        ("es", "Mi correo es ana.sousa@example.org y me llamo Ana Sousa"),
+        ("pt", "Ana Sousa e o meu email é ana.sousa@example.org."),
+    ],
+)
+async def test_name_and_e_mail_in_either_order_book_under_the_name(
+    language: str, typed: str
+) -> None:
+    guest = Guest(language)
+    guest.tools.email_required = True
+    ask = {
+        "en": "I'd like to book a room from 10 to 12 March for 2 adults",
+        "es": "Quiero reservar del 10 al 12 de marzo para 2 adultos",
+        "pt": "Quero reservar um quarto de 10 a 12 de março para 2 adultos",
+    }[language]
+    await _at_the_name_question(guest, ask)
+    await guest.says(typed)
+    (made,) = guest.tools.reservations.values()
+    assert (made.guest.first_name, made.guest.last_name) == ("Ana", "Sousa")
+    assert made.guest.email == "ana.sousa@example.org"
+
+
 async def test_no_e_mail_is_asked_when_the_pms_does_not_need_it() -> None:
     guest = Guest("de")
     await _at_the_name_question(guest, "Ich möchte vom 10. bis 12. März für 2 Erwachsene buchen")

@@ -429,13 +429,25 @@ def _email_in(text: str) -> str | None:
 
 
 def _without_email(text: str, email: str | None) -> str:
-    """The message minus the address and the words that introduce it, to read the name."""
+    """The message minus the address and the words around it, to read the name.
+
+    The name may come first ("Ana Sousa and my email is …") or after it ("… and my name is Ana
+    Sousa", "… is my email, Ana Sousa"); an intro such as "my name is" is kept for `_name_of`.
+    """
     if email is None:
         return text
-    words = re.split(r"[\s,;:()<>]+", text.replace(email, " ").strip(" ,;:()<>"))
-    while words and words[-1].casefold() in _EMAIL_WORDS | {""}:
-        words.pop()
-    return " ".join(words)
+    before, _, after = text.partition(email)
+    head, tail = _words(before), _words(after)
+    while head and head[-1].casefold() in _EMAIL_WORDS:
+        head.pop()
+    while tail and tail[0].casefold() in _EMAIL_WORDS and not _NAME_INTRO.match(" ".join(tail)):
+        tail.pop(0)
+    return " ".join(head + tail)
+
+
+def _words(fragment: str) -> list[str]:
+    """The words of a message fragment, without the punctuation around an address."""
+    return [w for w in re.split(r"[\s,;:()<>]+", fragment.strip(" ,;:()<>.!")) if w]
 
 
 def _name_of(text: str, language: str = "") -> tuple[str, str] | None:
