@@ -298,3 +298,14 @@ async def test_a_changed_detail_at_the_name_question_is_quoted_again_not_booked_
     listing = await guest.says("actually three adults")
     assert not guest.tools.reservations
     assert offers(listing).sections[0].rows  # new offers for three, to pick and confirm again
+
+
+async def test_an_address_sent_before_the_name_is_kept_for_the_booking() -> None:
+    guest = Guest("en")
+    guest.tools.email_required = True
+    await _at_the_name_question(guest, "I'd like to book a room from 10 to 12 March for 2 adults")
+    asked = await guest.says("ana.sousa@example.org")
+    assert bodies(asked) == [render("en", "booking.ask_name")]
+    await guest.says("Ana Sousa")
+    (made,) = guest.tools.reservations.values()
+    assert (made.guest.last_name, made.guest.email) == ("Sousa", "ana.sousa@example.org")

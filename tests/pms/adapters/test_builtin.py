@@ -234,10 +234,19 @@ async def test_a_demo_hotel_seeded_in_another_timezone_is_moved_to_lisbon(
     pms_sessionmaker: async_sessionmaker[AsyncSession], runtime: PmsRuntime
 ) -> None:
     async with session_scope(pms_sessionmaker) as session:
-        await session.execute(update(PmsProperty).values(timezone="Europe/Madrid"))
+        await session.execute(
+            update(PmsProperty).values(
+                timezone="Europe/Madrid",
+                tax_rules=[{"code": "VAT", "name": "VAT 10%", "kind": "percent",
+                            "included": True, "rate": "10"}],
+            )
+        )  # fmt: skip
     async with session_scope(pms_sessionmaker) as session:
         await demo.ensure_demo_hotel(session, now=NOW)
     assert (await _demo(runtime)).timezone == "Europe/Lisbon"
+    async with pms_sessionmaker() as session:
+        row = await session.get(PmsProperty, demo.DEMO_PROPERTY_ID)
+    assert row is not None and row.tax_rules == demo.TAX_RULES
 
 
 async def test_room_service_order_is_priced_from_the_menu(runtime: PmsRuntime) -> None:

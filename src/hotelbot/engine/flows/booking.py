@@ -224,16 +224,19 @@ async def _confirm(
 
 
 async def _take_name(ctx: TurnContext, state: ConversationState, u: Understanding) -> list[Speech]:
-    email = _email_in(u.text)
+    data = _data(state)
+    typed_email = _email_in(u.text)
     # A bare name says little about its language: Spanish if the conversation or it reads so.
     spanish = "es" in (state.language, u.language)
-    name = _name_of(_without_email(u.text, email), "es" if spanish else u.language)
+    name = _name_of(_without_email(u.text, typed_email), "es" if spanish else u.language)
     if name is None:
-        _count_miss(state, understood=False)
+        if typed_email is not None:  # the address came first: keep it, still ask for the name
+            data["email"] = typed_email
+        _count_miss(state, understood=typed_email is not None)
         return [Say("booking.ask_name")]
     state.failures = 0
+    email = typed_email or data.get("email")
     if email is None and await ctx.tools.booking_needs_email():
-        data = _data(state)
         data["guest"], data["stage"] = list(name), "email"
         return [Say("booking.ask_email")]
     return await _book(ctx, state, u, name, email)
@@ -414,7 +417,7 @@ def _answers_guest_stage(stage: str, u: Understanding) -> bool:
         return False
     typed = _without_email(u.text, email)
     if _name_of(typed) is None:
-        return False
+        return email is not None and not typed.strip()  # the address alone, before the name
     return not _has_stay(u.slots) or all(
         w[:1].isupper() for w in _NAME_INTRO.sub("", typed).split()
     )

@@ -149,7 +149,7 @@ def names_by_language(names: Body | None) -> list[LocalizedText]:
     found: dict[str, str] = {}
     for key, text in (names or {}).items():
         language = str(key).partition("-")[0].lower()
-        if text and language.isalpha() and 2 <= len(language) <= 3:
+        if text and language.isascii() and language.isalpha() and 2 <= len(language) <= 3:
             found.setdefault(language, str(text)[:200])
     return [LocalizedText(language=lang, text=text) for lang, text in sorted(found.items())]
 

@@ -172,6 +172,7 @@ async def ensure_demo_hotel(session: AsyncSession, *, now: dt.datetime | None = 
         # Data dirs seeded by earlier versions placed the demo hotel in Madrid, an hour ahead of
         # the chatbot's Lisbon: for that hour every "today" was already tomorrow in the PMS.
         existing.timezone, existing.country, existing.name = DEMO_TIMEZONE, "PT", DEMO_NAME
+        existing.tax_rules = TAX_RULES  # Portuguese VAT (included in prices: totals unchanged)
         await _name_in_every_language(session)
     today = local_today(now, DEMO_TIMEZONE)
     await _extend_calendar(session, today, today + dt.timedelta(days=CALENDAR_DAYS))
