@@ -475,19 +475,21 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}), Python {python}, {platform.system()}"
 
 
-def report(results: list[Result], args: argparse.Namespace) -> str:
+def report(results: list[Result], args: argparse.Namespace, load: tuple[float, float]) -> str:
     bare = next((r.throughput for r in results if r.target == "bare-asgi"), float("nan"))
+    fastapi = next((r.throughput for r in results if r.target == "bare-fastapi"), float("nan"))
     rows = [
-        "| target | deliveries/s | ratio to bare ASGI | p50 ms | p99 ms | errors | "
-        f"p50 ms @ {args.rate:g}/s | p99 ms @ {args.rate:g}/s | stored / acknowledged |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| target | deliveries/s | ratio to bare ASGI | ratio to bare FastAPI | p50 ms | p99 ms | "
+        f"errors | p50 ms @ {args.rate:g}/s | p99 ms @ {args.rate:g}/s | stored / acknowledged |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in results:
         stored = f"{r.stored} / {r.sent}" if r.stored is not None else "—"
         rows.append(
-            f"| {r.target} | {r.throughput:,.0f} | {r.throughput / bare:.2f} | {r.p50_ms:.1f} | "
-            f"{r.p99_ms:.1f} | {r.errors + r.fixed_errors} | {r.fixed_p50_ms:.1f} | "
-            f"{r.fixed_p99_ms:.1f} | {stored} |"
+            f"| {r.target} | {r.throughput:,.0f} | {r.throughput / bare:.2f} | "
+            f"{r.throughput / fastapi:.2f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
+            f"{r.errors + r.fixed_errors} | {r.fixed_p50_ms:.1f} | {r.fixed_p99_ms:.1f} | "
+            f"{stored} |"
         )
     command = "make bench  # " + " ".join(sys.argv[1:])
     return "\n".join(
@@ -496,12 +498,14 @@ def report(results: list[Result], args: argparse.Namespace) -> str:
             "## Webhook acknowledgement",
             "",
             f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            f"- Machine: {machine()}; server and load generator share it",
+            f"- Machine: {machine()}; server and load generator share it; load average "
+            f"(1 min) {load[0]:.2f} at the start, {load[1]:.2f} at the end",
             f"- Command: `{command}`",
             f"- Load: closed loop, {args.concurrency} keep-alive connections, {args.duration:g} s "
             f"after {args.warmup:g} s warm-up; then open loop at {args.rate:g} deliveries/s for "
             f"{args.duration:g} s (latency from scheduled send time)",
-            "- Server: one uvicorn process (uvloop, httptools), access log off, JSON logging on",
+            "- Server: one uvicorn process (uvloop, httptools), access log off, JSON logging on, "
+            "start-up heap frozen (as `hotelbot api`)",
             "",
             *rows,
             "",
@@ -528,11 +532,12 @@ def write_report(path: Path, section: str) -> None:
 
 def bench_main(args: argparse.Namespace) -> None:
     results = []
+    load_at_start = os.getloadavg()[0]  # other work on the machine moves every figure
     with tempfile.TemporaryDirectory(prefix="hotelbot-bench-") as tmp:
         for target in args.targets:
             with database(target, Path(tmp)) as db_url:
                 results.append(measure(target, args, db_url, Path(tmp)))
-    section = report(results, args)
+    section = report(results, args, (load_at_start, os.getloadavg()[0]))
     print(section)
     if args.output:
         write_report(Path(args.output), section)
