@@ -381,13 +381,13 @@ def e164(wa_id: str) -> str:
 async def create_given(stack: Stack, script: Script) -> dict[str, str]:
     """Reservations that exist before the conversation; name → reference."""
     refs: dict[str, str] = {}
-    if script.given.pms_settings:
-        async with session_scope(stack.pms_sessionmaker) as session:
-            await session.execute(
-                update(PmsProperty)
-                .where(PmsProperty.id == DEMO_PROPERTY_ID)
-                .values(pms_settings=script.given.pms_settings)
-            )
+    # Always set, so a stack reused across scripts (bench/turn.py) starts each from the given.
+    async with session_scope(stack.pms_sessionmaker) as session:
+        await session.execute(
+            update(PmsProperty)
+            .where(PmsProperty.id == DEMO_PROPERTY_ID)
+            .values(pms_settings=script.given.pms_settings)
+        )
     for given in script.given.reservations:
         owner = script.guest if given.owner == "self" else OTHER_GUEST
         body = {
