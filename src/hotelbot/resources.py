@@ -19,6 +19,7 @@ from hotelbot.embedded import cipher_from
 from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, create_sessionmaker
 from hotelbot.kit.jobs import InProcessQueue, JobQueue, bind_queue
+from hotelbot.kit.wal import checkpointing
 from hotelbot.pms.client import PmsClient
 from hotelbot.settings import QueueEngine, Settings
 from hotelbot.whatsapp.client import GraphClient
@@ -72,7 +73,9 @@ async def open_resources(
     try:
         # Started here so every process (API, worker, run) can enqueue as soon as it serves.
         await queue.start()
-        yield resources
+        # SQLite: the log is checkpointed in the background, not inside commits (kit/wal.py).
+        async with checkpointing(engine):
+            yield resources
     finally:
         await queue.stop()
         await resources.graph.aclose()

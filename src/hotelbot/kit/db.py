@@ -30,6 +30,12 @@ NAMING_CONVENTION = {
 }
 
 
+#: Log pages past which a committing SQLite connection checkpoints by itself (SQLite's default
+#: is 1,000). Set high because `kit.wal.checkpointing` does it in the background, off the
+#: commits; it still bounds the log (~40 MB) where that does not run or does not keep up.
+WAL_AUTOCHECKPOINT_PAGES = 10_000
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -77,6 +83,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
     cursor.close()
     # Let SQLAlchemy, not the driver, emit BEGIN (see _sqlite_begin_immediate).
     dbapi_connection.isolation_level = None
