@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
+import json
+import logging
 import os
 import shutil
 import uuid
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -24,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from hotelbot import migrate
 from hotelbot.kit import crypto
 from hotelbot.kit.db import Base, create_engine, create_sessionmaker
+from hotelbot.kit.logging import configure_logging
 from hotelbot.settings import CryptoSettings, DbSettings, Settings, WhatsAppSettings
 
 TEST_FIELD_KEYS = "1:" + base64.b64encode(b"k" * 32).decode()
@@ -142,3 +147,21 @@ async def session(
     """A session for arranging and asserting; the test commits when the code under test needs it."""
     async with sessionmaker() as session:
         yield session
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    """JSON logs into a buffer, as in production; the previous setup is restored afterwards."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    stream = io.StringIO()
+    configure_logging("INFO", "json", stream=stream)
+    yield stream
+    root.handlers, _ = saved
+    root.setLevel(saved[1])
+    structlog.reset_defaults()
+
+
+def log_lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    """The JSON log lines written to `log_output`, in order."""
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line]

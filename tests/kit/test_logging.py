@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -22,33 +20,16 @@ from hotelbot.kit.db import create_sessionmaker, session_scope
 from hotelbot.kit.logging import (
     CorrelationIdMiddleware,
     bind_correlation_id,
-    configure_logging,
     scrub_text,
 )
+from tests.conftest import log_lines
 
 PHONE = "+34 612 345 678"
 EMAIL = "ana.garcia@example.org"
 TEXT = "hola, soy Ana, mi número es 612345678"
 
 
-@pytest.fixture
-def output() -> Iterator[io.StringIO]:
-    """Configure logging into a buffer; restore the previous setup afterwards."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    stream = io.StringIO()
-    configure_logging("INFO", "json", stream=stream)
-    yield stream
-    root.handlers, _ = saved
-    root.setLevel(saved[1])
-    structlog.reset_defaults()
-
-
-def lines(stream: io.StringIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines() if line]
-
-
-def test_guest_data_in_fields_and_message_is_scrubbed(output: io.StringIO) -> None:
+def test_guest_data_in_fields_and_message_is_scrubbed(log_output: io.StringIO) -> None:
     log = structlog.get_logger("hotelbot.whatsapp.webhook")
     log.info(
         f"guest {PHONE} wrote",
@@ -60,10 +41,10 @@ def test_guest_data_in_fields_and_message_is_scrubbed(output: io.StringIO) -> No
         messages=1,
     )
 
-    raw = output.getvalue()
+    raw = log_output.getvalue()
     for secret in ("612 345 678", "345678", "Ana", "García", EMAIL, "hola"):
         assert secret not in raw
-    [line] = lines(output)
+    [line] = log_lines(log_output)
     assert line["wa_id"] == "[redacted]" and line["text"] == "[redacted]"
     assert line["contact"]["note"] == "call me at [phone] or [email]"
     assert line["messages"] == 1
@@ -72,31 +53,31 @@ def test_guest_data_in_fields_and_message_is_scrubbed(output: io.StringIO) -> No
     assert line["timestamp"].startswith("20") and "T" in line["timestamp"]
 
 
-def test_stdlib_records_go_through_the_same_scrubbing(output: io.StringIO) -> None:
+def test_stdlib_records_go_through_the_same_scrubbing(log_output: io.StringIO) -> None:
     logging.getLogger("uvicorn.access").info(
         '%s - "%s %s HTTP/1.1" %d', "127.0.0.1:51000", "GET", f"/lookup?phone={PHONE}", 200
     )
     logging.getLogger("sqlalchemy.engine").warning("params: %r", (EMAIL, "34612345678"))
 
-    raw = output.getvalue()
+    raw = log_output.getvalue()
     assert "612 345 678" not in raw and EMAIL not in raw
-    access, sql = lines(output)
+    access, sql = log_lines(log_output)
     assert access["logger"] == "uvicorn.access"
     # Addresses and status codes are not phone numbers: operators still need them.
     assert access["event"] == '127.0.0.1:51000 - "GET /lookup?phone=[phone] HTTP/1.1" 200'
     assert sql["level"] == "warning"
 
 
-def test_exception_text_is_scrubbed(output: io.StringIO) -> None:
+def test_exception_text_is_scrubbed(log_output: io.StringIO) -> None:
     try:
         raise ValueError(f"no guest for {PHONE}")
     except ValueError:
         structlog.get_logger("hotelbot.test").exception("guest.lookup_failed")
 
-    [line] = lines(output)
+    [line] = log_lines(log_output)
     assert "ValueError: no guest for [phone]" in line["exception"]
     # The whole number, not a fragment: "612" can be a timestamp's milliseconds.
-    assert "612 345 678" not in output.getvalue()
+    assert "612 345 678" not in log_output.getvalue()
 
 
 @given(st.uuids())
@@ -131,7 +112,7 @@ async def log_a_line(resources: object, *, conversation_id: str) -> None:
 
 
 async def test_correlation_id_travels_from_request_to_job(
-    output: io.StringIO, engine: AsyncEngine
+    log_output: io.StringIO, engine: AsyncEngine
 ) -> None:
     queue = RecordingQueue()
     info: dict[str, Any] = {}
@@ -145,16 +126,16 @@ async def test_correlation_id_travels_from_request_to_job(
     assert kwargs == {"conversation_id": "c-1", "_correlation_id": "req-42"}
     await jobs.run_with_context(job, kwargs, None)
 
-    [line] = lines(output)
+    [line] = log_lines(log_output)
     assert line["event"] == "test.job.ran"
     assert line["correlation_id"] == "req-42"
     assert line["conversation_id"] == "c-1"
 
 
-async def test_job_enqueued_outside_a_request_gets_its_own_id(output: io.StringIO) -> None:
+async def test_job_enqueued_outside_a_request_gets_its_own_id(log_output: io.StringIO) -> None:
     await jobs.run_with_context(jobs.job_for(log_a_line), {"conversation_id": "c-2"}, None)
 
-    [line] = lines(output)
+    [line] = log_lines(log_output)
     assert len(line["correlation_id"]) == 32
 
 
@@ -169,16 +150,16 @@ def correlated_app() -> Any:
     return CorrelationIdMiddleware(app)
 
 
-async def test_middleware_uses_the_callers_request_id(output: io.StringIO) -> None:
+async def test_middleware_uses_the_callers_request_id(log_output: io.StringIO) -> None:
     transport = httpx.ASGITransport(app=correlated_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         response = await client.get("/ping", headers={"X-Request-ID": "abc-123"})
 
     assert response.headers["x-request-id"] == "abc-123"
-    assert lines(output)[0]["correlation_id"] == "abc-123"
+    assert log_lines(log_output)[0]["correlation_id"] == "abc-123"
 
 
-async def test_middleware_makes_an_id_when_missing_or_malformed(output: io.StringIO) -> None:
+async def test_middleware_makes_an_id_when_missing_or_malformed(log_output: io.StringIO) -> None:
     transport = httpx.ASGITransport(app=correlated_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         first = await client.get("/ping")
@@ -186,4 +167,4 @@ async def test_middleware_makes_an_id_when_missing_or_malformed(output: io.Strin
 
     ids = [first.headers["x-request-id"], second.headers["x-request-id"]]
     assert all(len(i) == 32 for i in ids) and ids[0] != ids[1]
-    assert [line["correlation_id"] for line in lines(output)] == ids
+    assert [line["correlation_id"] for line in log_lines(log_output)] == ids

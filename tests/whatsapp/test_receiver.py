@@ -8,39 +8,18 @@ logs and the turn jobs; the HTTP metrics; and that every other request still rea
 from __future__ import annotations
 
 import io
-import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-import structlog
 from prometheus_client import REGISTRY
 
-from hotelbot.kit.logging import configure_logging
 from hotelbot.whatsapp.signature import sign
+from tests.conftest import log_lines
 from tests.whatsapp.helpers import PATH, Api, count_messages, fixture, text_from
 
 GUEST_WA_ID = "447700900123"  # the `text` fixture's sender
 GUEST_NAME = "Lucía Fernández"
 GUEST_TEXT = "Do you have a room for two on Friday?"
-
-
-@pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    """JSON logs into a buffer, as in production; the previous setup is restored afterwards."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    stream = io.StringIO()
-    configure_logging("INFO", "json", stream=stream)
-    yield stream
-    root.handlers, _ = saved
-    root.setLevel(saved[1])
-    structlog.reset_defaults()
-
-
-def log_lines(stream: io.StringIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines() if line]
 
 
 def http_requests(status: str) -> float:
