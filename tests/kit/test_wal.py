@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,15 +17,6 @@ from hotelbot.kit.db import (
 from hotelbot.kit.wal import checkpointing
 
 ROWS = 12_000  # ~1,300 log pages: past SQLite's default bound (1,000), below ours
-
-
-@pytest.fixture
-async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
-    async with engine.begin() as conn:
-        await conn.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-    yield engine
-    await engine.dispose()
 
 
 async def write_notes(engine: AsyncEngine) -> None:
