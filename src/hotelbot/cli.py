@@ -1,40 +1,16 @@
 """`hotelbot <command>`: parse arguments, build `Settings` once, call one factory.
 
-This is the only module that reads the environment. Commands:
-run (everything, embedded defaults) | api | worker | pms | sandbox | chat | migrate |
-conformance | eval.
+This module only parses and picks the command's function in `commands.py`, which builds
+`Settings` from the environment (the only module that reads it); `commands.py` never imports
+this one back. Commands: run (everything, embedded defaults) | api | worker | pms | sandbox |
+chat | migrate | conformance | eval.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
-
-from pydantic import ValidationError
-
-from hotelbot.settings import Settings
-
-
-def load_settings(*, sandbox_default: bool) -> Settings:
-    """Settings from the environment; exits with one clear message when they are invalid.
-
-    `sandbox_default` turns on the local WhatsApp sandbox unless the environment says otherwise
-    (embedded commands), so `hotelbot run` works with nothing set.
-    """
-    overrides: dict[str, object] = {}
-    if sandbox_default and "HOTELBOT_WHATSAPP__SANDBOX" not in os.environ:
-        overrides["whatsapp"] = {"sandbox": True}
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-            for err in exc.errors(include_input=False)
-        )
-        raise SystemExit(f"hotelbot: invalid configuration: {problems}") from None
-
 
 #: Commands whose function in `hotelbot.commands` has another name.
 COMMAND_FUNCTIONS = {"eval": "evaluate"}

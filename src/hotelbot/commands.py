@@ -1,22 +1,45 @@
-"""What each `hotelbot` command does once `cli.py` has parsed it: assembly, no business rules."""
+"""What each `hotelbot` command does once `cli.py` has parsed it: assembly, no business rules.
+
+This is the only module that reads the environment (`load_settings`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
 import uvicorn
+from pydantic import ValidationError
 
 from hotelbot import embedded
-from hotelbot.cli import load_settings
 from hotelbot.kit.logging import configure_logging
 from hotelbot.kit.sentry import init_sentry
 from hotelbot.settings import Settings
+
+
+def load_settings(*, sandbox_default: bool) -> Settings:
+    """Settings from the environment; exits with one clear message when they are invalid.
+
+    `sandbox_default` turns on the local WhatsApp sandbox unless the environment says otherwise
+    (embedded commands), so `hotelbot run` works with nothing set.
+    """
+    overrides: dict[str, object] = {}
+    if sandbox_default and "HOTELBOT_WHATSAPP__SANDBOX" not in os.environ:
+        overrides["whatsapp"] = {"sandbox": True}
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors(include_input=False)
+        )
+        raise SystemExit(f"hotelbot: invalid configuration: {problems}") from None
 
 
 def _prepare(*, sandbox_default: bool, create_keys: bool, report: bool = False) -> Settings:

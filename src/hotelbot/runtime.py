@@ -152,7 +152,7 @@ async def serve_pms(settings: Settings, make_server: MakeServer) -> None:
 
 async def run_conformance(settings: Settings, path: Path) -> dict[str, Any]:
     """Replay real Cloud API webhook bodies against the webhook on a scratch database."""
-    from hotelbot.whatsapp.conformance import check_webhooks
+    from hotelbot.api.conformance import check_webhooks
 
     with tempfile.TemporaryDirectory(prefix="hotelbot-conformance-") as scratch:
         scratch_settings = settings.model_copy(

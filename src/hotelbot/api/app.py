@@ -10,18 +10,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hotelbot import metrics
-from hotelbot.api import health
+from hotelbot.api import health, webhook
 from hotelbot.api.errors import (
     DATABASE_UNAVAILABLE,
     database_unavailable_response,
     hotelbot_error_response,
 )
+from hotelbot.api.receiver import WebhookReceiver
 from hotelbot.errors import HotelbotError
 from hotelbot.kit.logging import CorrelationIdMiddleware
 from hotelbot.kit.metrics import HttpMetricsMiddleware, metrics_endpoint
 from hotelbot.resources import Resources
-from hotelbot.whatsapp import webhook
-from hotelbot.whatsapp.receiver import WebhookReceiver
 
 
 def create_api_app(resources: Resources) -> FastAPI:
@@ -37,7 +36,7 @@ def create_api_app(resources: Resources) -> FastAPI:
     _install_error_handlers(app)
     app.include_router(webhook.router)
     _install_observability(app)
-    # Outermost: webhook deliveries skip the stack above (whatsapp/receiver.py says why).
+    # Outermost: webhook deliveries skip the stack above (api/receiver.py says why).
     app.add_middleware(WebhookReceiver, resources=resources)
     return app
 

@@ -1,7 +1,7 @@
 """How the chatbot API answers an error: one place for the bodies, status codes and log lines.
 
 The FastAPI exception handlers (`api/app.py`) and the raw webhook receiver
-(`whatsapp/receiver.py`, which answers without FastAPI) both render errors here, so a client
+(`api/receiver.py`, which answers without FastAPI) both render errors here, so a client
 sees the same answer whichever of them served it.
 """
 

@@ -85,7 +85,7 @@ async def accept_many(
     """`accept()` for several deliveries in one transaction, with a few set-wise statements.
 
     Returns, per delivery, the conversations that got a new message needing a turn. The
-    webhook's group commit (whatsapp/webhook.py) calls this with every delivery that arrived
+    webhook's group commit (api/webhook.py) calls this with every delivery that arrived
     while the previous batch was committing, so a busy server pays a handful of statements
     and one commit for many deliveries instead of six statements and a commit each.
     """

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +22,20 @@ from hotelbot.engine.understand.faq import FaqMatcher, default_faq_matcher, faq_
 from hotelbot.engine.understand.phone_language import language_for_number
 from hotelbot.errors import NotFound
 from hotelbot.models import Conversation, Guest, Property
-from hotelbot.resources import Resources
+from hotelbot.pms.client import PmsClient
 
 Clock = Callable[[], datetime]
+
+
+class TurnClients(Protocol):
+    """The long-lived clients a turn uses; the process's `Resources` is one.
+
+    Narrow on purpose: the engine sits below the process assembly (`resources.py`) and the
+    channel, so it names only what it calls.
+    """
+
+    @property
+    def pms(self) -> PmsClient: ...
 
 
 def utc_now() -> datetime:
@@ -95,7 +106,7 @@ def guest_facts(row: Guest) -> GuestFacts:
 
 async def build_turn_context(
     session: AsyncSession,
-    resources: Resources,
+    clients: TurnClients,
     conversation: Conversation,
     *,
     clock: Clock = utc_now,
@@ -112,7 +123,7 @@ async def build_turn_context(
     tools = ConversationTools(
         session,
         conversation,
-        pms=resources.pms,
+        pms=clients.pms,
         pms_property=pms_property_of(prop),
         guest_phone=guest.phone,
         verified=ConversationState.from_json(conversation.state).verified_refs,

@@ -1,7 +1,7 @@
 """The WhatsApp webhook: `GET` verification handshake and `POST` deliveries.
 
 The `GET` is a FastAPI route; the `POST`, the service's hottest path, is served by the raw
-ASGI receiver in `whatsapp/receiver.py`, which calls `verified_envelope()` and `store()`.
+ASGI receiver in `api/receiver.py`, which calls `verified_envelope()` and `store()`.
 
 A delivery is answered 200 only once its messages are committed, so Meta's retry is our
 durability: if we fail before the commit, Meta sends it again and the unique wamid makes the

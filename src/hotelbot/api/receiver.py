@@ -26,6 +26,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hotelbot import metrics
+from hotelbot.api import webhook
 from hotelbot.api.errors import (
     DATABASE_UNAVAILABLE,
     database_unavailable_response,
@@ -34,7 +35,6 @@ from hotelbot.api.errors import (
 from hotelbot.errors import HotelbotError, PayloadTooLarge
 from hotelbot.kit.logging import accepted_request_id, bind_correlation_id
 from hotelbot.resources import Resources
-from hotelbot.whatsapp import webhook
 
 _CONTENT_LENGTH = b"content-length"
 _SIGNATURE = webhook.SIGNATURE_HEADER.lower().encode()

@@ -14,8 +14,8 @@ from typing import Any
 from prometheus_client import REGISTRY
 
 from hotelbot.whatsapp.signature import sign
+from tests.api.helpers import PATH, Api, count_messages, fixture, text_from
 from tests.conftest import log_lines
-from tests.whatsapp.helpers import PATH, Api, count_messages, fixture, text_from
 
 GUEST_WA_ID = "447700900123"  # the `text` fixture's sender
 GUEST_NAME = "Lucía Fernández"

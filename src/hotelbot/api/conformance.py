@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hotelbot.api.webhook import PATH, SIGNATURE_HEADER
 from hotelbot.conversation import inbox, statuses
 from hotelbot.guest import service as guest_service
 from hotelbot.kit.db import session_scope
@@ -28,7 +29,6 @@ from hotelbot.models import Direction, Message, MessageStatus, MessageType
 from hotelbot.property import service as property_service
 from hotelbot.whatsapp.payloads import BUSINESS_ACCOUNT
 from hotelbot.whatsapp.signature import sign
-from hotelbot.whatsapp.webhook import PATH, SIGNATURE_HEADER
 
 #: What an outbound message is before its status arrives: every Meta status moves it on.
 SEEDED_STATUS = MessageStatus.SENDING

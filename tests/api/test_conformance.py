@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotelbot.api.app import create_api_app
+from hotelbot.api.conformance import check_webhooks, expected_type
 from hotelbot.models import MessageType
 from hotelbot.resources import open_resources
 from hotelbot.settings import Settings
-from hotelbot.whatsapp.conformance import check_webhooks, expected_type
 from tests.fakes.queue import RecordingQueue
 
 DATA = Path(__file__).parent.parent / "data" / "whatsapp"

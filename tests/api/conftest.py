@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hotelbot.api.app import create_api_app
 from hotelbot.resources import open_resources
 from hotelbot.settings import Settings
+from tests.api.helpers import Api
 from tests.factories.property import make_property
 from tests.fakes.queue import RecordingQueue
-from tests.whatsapp.helpers import Api
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from hotelbot.models import Conversation, Direction, Guest, Message, MessageStatus, MessageType
 from hotelbot.settings import Settings
 from hotelbot.whatsapp.signature import sign
-from tests.whatsapp.helpers import JOB, PATH, Api, count_messages, fixture, text_from
+from tests.api.helpers import JOB, PATH, Api, count_messages, fixture, text_from
 from tests.whatsapp.test_payloads import EXPECTED
 
 
