@@ -74,3 +74,16 @@ def test_our_six_language_sets_are_complete_and_well_formed() -> None:
         }  # fmt: skip
         assert len({r["service"] for r in rows if r["service"]}) == 8
         assert all(r["lang"] == lang and r["today"] and r["timezone"] for r in rows)
+
+
+def test_the_test_split_covers_every_intent_topic_and_service_in_six_languages() -> None:
+    import json
+
+    root = Path(__file__).parents[1] / "eval" / "data" / "test"
+    for lang in ("en", "es", "de", "fr", "it", "pt"):
+        rows = [json.loads(line) for line in (root / f"{lang}.jsonl").read_text().splitlines()]
+        assert len(rows) >= 60
+        assert len({r["intent"] for r in rows}) == 16
+        assert len({r["faq_topic"] for r in rows if r["faq_topic"]}) == 13
+        assert len({r["service"] for r in rows if r["service"]}) == 8
+        assert all(r["lang"] == lang and r["today"] and r["timezone"] for r in rows)
