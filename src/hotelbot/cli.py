@@ -24,12 +24,35 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
     return fn
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hotelbot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="everything in one process: API, worker, PMS, sandbox")
-    sub.add_parser("api", help="chatbot API: webhook, console, admin")
-    sub.add_parser("worker", help="turn inbound messages into replies; send them")
+    api = sub.add_parser("api", help="chatbot API: webhook, console, admin")
+    api.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="server processes sharing the port (more than 1 needs queue.engine=procrastinate)",
+    )
+    # Set by `--workers N` for its servers: serve on this inherited listening socket.
+    api.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
+    worker = sub.add_parser("worker", help="turn inbound messages into replies; send them")
+    worker.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=None,
+        help="jobs run at once in this process (default: queue.concurrency, 10)",
+    )
+    # Set by `hotelbot run` for its worker: embedded defaults, wake-ups on stdin.
+    worker.add_argument("--embedded", action="store_true", help=argparse.SUPPRESS)
     sub.add_parser("pms", help="PMS integration service (REST + GraphQL)")
     sandbox = sub.add_parser(
         "sandbox", help="local stand-in for Meta's Cloud API + guest simulator"

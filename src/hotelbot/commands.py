@@ -9,8 +9,10 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -88,27 +90,56 @@ def _serve(app: object, settings: Settings) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
+@dataclass
+class _ServeOnSocket:
+    """A uvicorn server on an inherited listening socket (`hotelbot api --workers N`)."""
+
+    server: uvicorn.Server
+    sock: socket.socket
+
+    async def serve(self) -> None:
+        await self.server.serve(sockets=[self.sock])
+
+
+def _worker_argv() -> list[str]:
+    """How `hotelbot run` starts its worker process: this interpreter, same environment."""
+    return [sys.executable, "-m", "hotelbot", "worker", "--embedded"]
+
+
 def run(args: argparse.Namespace) -> int:
     settings = _prepare(sandbox_default=True, create_keys=True)
     from hotelbot.runtime import serve_embedded
 
-    _run_server_loop(serve_embedded(settings, _serve))
+    _run_server_loop(serve_embedded(settings, _serve, worker_argv=_worker_argv()))
     return 0
 
 
 def api(args: argparse.Namespace) -> int:
     settings = _prepare(sandbox_default=False, create_keys=False)
+    if args.workers > 1:
+        from hotelbot.prefork import serve_prefork
+
+        return asyncio.run(serve_prefork(settings, args.workers))
     from hotelbot.runtime import serve_api
 
-    _run_server_loop(serve_api(settings, _serve))
+    make_server: Callable[[object, Settings], Any] = _serve
+    if args.fd is not None:
+        sock = socket.socket(fileno=args.fd)
+
+        def make_server(app: object, settings: Settings) -> _ServeOnSocket:
+            return _ServeOnSocket(_serve(app, settings), sock)
+
+    _run_server_loop(serve_api(settings, make_server))
     return 0
 
 
 def worker(args: argparse.Namespace) -> int:
-    settings = _prepare(sandbox_default=False, create_keys=False)
+    settings = _prepare(sandbox_default=args.embedded, create_keys=False)
+    if args.concurrency is not None:
+        settings.queue.concurrency = args.concurrency
     from hotelbot.worker.main import run_worker
 
-    asyncio.run(run_worker(settings))
+    asyncio.run(run_worker(settings, wake_ups_on_stdin=args.embedded))
     return 0
 
 

@@ -2,7 +2,8 @@
 `conformance`. Assembly only: which apps share a port, what starts and stops in which order.
 
 `hotelbot run` puts everything on one port: the chatbot API (webhook, health, metrics), the
-PMS service (built-in adapter, demo hotel), the WhatsApp sandbox and the in-process worker.
+PMS service (built-in adapter, demo hotel) and the WhatsApp sandbox; the jobs run in one
+worker process it starts and restarts (docs/decisions/0006-embedded-worker-process.md).
 `hotelbot api` also mounts the sandbox when `whatsapp.sandbox` is on and the PMS when
 `pms.url` is empty, so a single API process can be tried without the other services.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,6 +26,8 @@ from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, session_scope
 from hotelbot.kit.heap import freeze_startup_heap
 from hotelbot.kit.metrics import metrics_endpoint
+from hotelbot.kit.queue_pipe import PipeQueue
+from hotelbot.kit.supervise import Supervised
 from hotelbot.pms import app as pms_app
 from hotelbot.pms import migrate as pms_migrate
 from hotelbot.property.demo import ensure_demo_property
@@ -98,17 +101,27 @@ async def _ensure_demo(resources: Resources) -> None:
         )
 
 
-async def serve_embedded(settings: Settings, make_server: MakeServer) -> None:
-    """`hotelbot run`: migrate, seed the demo hotel, serve everything, run the worker."""
-    from hotelbot.worker.main import start_background, warm_engine
+async def serve_embedded(
+    settings: Settings, make_server: MakeServer, *, worker_argv: Sequence[str]
+) -> None:
+    """`hotelbot run`: migrate, seed the demo hotel, serve everything but the jobs here, and
+    keep one worker process (`worker_argv`) running beside this one, fed through a pipe.
 
-    warm_engine()
+    Two processes use both cores: the webhook, PMS and sandbox never wait behind a turn.
+    """
     await migrate_all(settings)
-    async with open_resources(settings, queue_from(settings)) as resources:
+    queue = PipeQueue()
+    async with open_resources(settings, queue) as resources:
         await _ensure_demo(resources)
         app = create_api_app(resources)
         async with _with_pms(app, settings), _with_sandbox(app, settings):
-            worker = start_background(resources)
+            worker = Supervised(
+                "worker",
+                worker_argv,
+                stdin_pipe=True,
+                on_start=lambda process: queue.attach(process.stdin),
+            )
+            worker.start()
             _print_banner(settings)
             freeze_startup_heap()
             try:
@@ -177,7 +190,7 @@ def _print_banner(settings: Settings) -> None:
     base = settings.base_url.rstrip("/")
     lines = [
         "",
-        "hotelbot is running (embedded: SQLite, in-process queue, built-in PMS, sandbox)",
+        "hotelbot is running (embedded: SQLite, a worker process, built-in PMS, sandbox)",
         f"  guest simulator     {base}/sandbox/",
         f"  webhook             {base}/webhooks/whatsapp",
         f"  PMS REST / GraphQL  {base}/pms/v1/  {base}/pms/graphql",

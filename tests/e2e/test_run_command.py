@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(data_dir: Path) -> Iterator[str]:
+def run_process(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTELBOT_")} | {
         "HOTELBOT_DATA_DIR": str(data_dir),
@@ -58,9 +59,18 @@ def server(data_dir: Path) -> Iterator[str]:
     else:
         process.kill()
         pytest.fail("hotelbot run did not become ready:\n" + (data_dir / "server.log").read_text())
-    yield base
+    yield process, base
     process.terminate()
     process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(run_process: tuple[subprocess.Popen[bytes], str]) -> str:
+    return run_process[1]
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def _envelope(wamid: str, wa_id: str, text: str) -> bytes:
@@ -165,3 +175,18 @@ def test_data_dir_and_logs_hold_no_phone_number_or_text(server: str, data_dir: P
         assert b"447700900305" not in raw, path.name
         assert text.encode() not in raw, path.name
         assert b"Run Test" not in raw, path.name
+
+
+def test_turns_run_in_a_worker_process_that_is_restarted_after_a_crash(
+    run_process: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    process, server = run_process
+    assert _send_signed(server, "wamid.run-test-5", "447700900306", "Hello")
+    (worker,) = _children(process.pid)
+    os.kill(worker, signal.SIGKILL)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and _children(process.pid) in ([], [worker]):
+        time.sleep(0.1)
+    assert _children(process.pid) not in ([], [worker]), "the worker was not started again"
+    # A message arriving while the new worker warms up waits for it, and is answered.
+    assert _send_signed(server, "wamid.run-test-6", "447700900307", "What time is breakfast?")

@@ -1,8 +1,11 @@
-"""`run_worker(settings)` for `hotelbot worker`; `start_background(resources)` for `hotelbot run`.
+"""`run_worker(settings)` for `hotelbot worker` (and `hotelbot run`'s worker process);
+`start_background(resources)` runs the jobs inside another process (tests, a lone `hotelbot api`).
 
 Assembly only: build resources and the queue engine, import the job modules so they register,
-run jobs and the periodic sweep until SIGTERM/SIGINT. Several workers may run at once: the
-conversation lock orders turns, the outbox stops double sends, the queue coalesces wake-ups.
+run jobs and the periodic sweep until SIGTERM/SIGINT. Several workers may run at once on
+PostgreSQL: the conversation lock orders turns, the outbox stops double sends, the queue
+coalesces wake-ups. `hotelbot run` starts exactly one, fed through a pipe (`kit/queue_pipe.py`):
+on SQLite the conversation lock is process-local.
 """
 
 from __future__ import annotations
@@ -61,14 +64,31 @@ def start_background(resources: Resources) -> BackgroundWorker:
     return BackgroundWorker(task=task, stopping=stopping)
 
 
-async def run_worker(settings: Settings) -> None:
-    """The `hotelbot worker` process: run jobs until SIGTERM or SIGINT, then stop cleanly."""
+async def run_worker(settings: Settings, *, wake_ups_on_stdin: bool = False) -> None:
+    """The `hotelbot worker` process: run jobs until SIGTERM or SIGINT, then stop cleanly.
+
+    `wake_ups_on_stdin`: `hotelbot run`'s worker; jobs arrive as lines on stdin from the server
+    process, and the end of stdin (the server is gone) stops the worker too.
+    """
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     warm_engine()
     async with open_resources(settings, queue_from(settings)) as resources:
-        log.info("worker.started", engine=settings.queue.engine.value, embedded=False)
+        log.info("worker.started", engine=settings.queue.engine.value, embedded=wake_ups_on_stdin)
+        feeding = None
+        if wake_ups_on_stdin:
+            feeding = asyncio.create_task(_feed_from_stdin(resources, stopping))
         await resources.queue.work(resources, stopping, periodic=periodic_jobs(settings))
+        if feeding is not None:
+            feeding.cancel()
     log.info("worker.stopped")
+
+
+async def _feed_from_stdin(resources: Resources, stopping: asyncio.Event) -> None:
+    from hotelbot.kit.queue_pipe import feed_queue, stdin_reader
+
+    await feed_queue(await stdin_reader(), resources.queue)
+    log.info("worker.server_gone")
+    stopping.set()
