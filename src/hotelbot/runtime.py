@@ -74,7 +74,7 @@ async def _with_pms(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
         return
     async with pms_app.open_runtime(settings) as runtime:
         pms_app.install_pms(app, runtime, settings)
-        for router in pms_app.pms_routers():
+        for router in pms_app.pms_routers(settings):
             app.include_router(router)
         yield
 

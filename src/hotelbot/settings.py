@@ -97,6 +97,20 @@ class PmsSettings(BaseModel):
     #: Consecutive failures that open the client's circuit breaker, and its cool-down.
     breaker_failures: int = 5
     breaker_cooldown_seconds: float = 30.0
+    #: GraphQL introspection (`__schema`, `__type`). Unset: on when `whatsapp.sandbox` is on
+    #: (embedded, development), off otherwise (production).
+    graphql_introspection: bool | None = None
+    #: Deepest GraphQL selection, introspection included (the standard introspection query: 15).
+    graphql_max_depth: int = Field(20, ge=1)
+    #: Aliased fields in one GraphQL document.
+    graphql_max_aliases: int = Field(20, ge=0)
+    #: Tokens in one GraphQL document; parsing stops past it.
+    graphql_max_tokens: int = Field(1000, ge=1)
+    #: Estimated PMS work of one GraphQL operation: 10 per root field, plus nights x room types
+    #: per `availability` and nights per quote or reservation mutation.
+    graphql_max_cost: int = Field(1000, ge=1)
+    #: Room types assumed per property in that estimate (known only once the PMS is asked).
+    graphql_room_types_estimate: int = Field(10, ge=1)
 
 
 class CryptoSettings(BaseModel):

@@ -630,7 +630,7 @@ async def open_stack(
             )
         app = create_api_app(resources)
         pms_app.install_pms(app, runtime, settings)
-        for router in pms_app.pms_routers():
+        for router in pms_app.pms_routers(settings):
             app.include_router(router)
         sandbox = build_sandbox(settings, webhook_transport=transport)
         sandbox.set_faults(Faults(status_delay_ms=0, statuses=False))

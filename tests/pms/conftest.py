@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -123,12 +125,19 @@ def pms_app(pms_settings: Settings, runtime: PmsRuntime):  # type: ignore[no-unt
     return create_pms_app(pms_settings, runtime=runtime)
 
 
-@pytest.fixture
-async def pms_http(pms_app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
-    """An HTTP client on the in-process PMS app, authenticated with the all-properties token."""
+@asynccontextmanager
+async def authenticated_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on an in-process PMS app, authenticated with the all-properties token."""
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=pms_app),
+        transport=httpx.ASGITransport(app=app),
         base_url="http://pms.test",
         headers={"Authorization": f"Bearer {TOKEN}"},
     ) as client:
+        yield client
+
+
+@pytest.fixture
+async def pms_http(pms_app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    """An HTTP client on the in-process PMS app, authenticated with the all-properties token."""
+    async with authenticated_client(pms_app) as client:
         yield client

@@ -196,3 +196,15 @@ async def test_graphql_errors_carry_the_typed_code(pms_http: httpx.AsyncClient) 
     )
     error = response.json()["errors"][0]
     assert error["extensions"]["code"] == "reservation_not_found"
+
+
+async def test_a_quote_without_occupancy_is_for_one_adult(pms_http: httpx.AsyncClient) -> None:
+    # The default is printed by introspection ({adults: 1, ...}) and used when omitted.
+    data = await gql(
+        pms_http,
+        """mutation($p: String!, $ci: Date!, $co: Date!) { quote(property: $p, input: {
+          check_in: $ci, check_out: $co, room_type_code: "STD-DBL", rate_plan_code: "NRF"})
+          { occupancy { adults children_ages rooms } } }""",
+        p=DEMO_PROPERTY_SLUG, ci=CHECK_IN.isoformat(), co=CHECK_OUT.isoformat(),
+    )  # fmt: skip
+    assert data["quote"]["occupancy"] == {"adults": 1, "children_ages": [], "rooms": 1}

@@ -1,8 +1,8 @@
 """`create_pms_app(settings)`: the PMS integration service (REST + GraphQL). Assembly only.
 
 Standalone (`hotelbot pms`) it owns its engine, migrations and runtime. Inside the chatbot
-(`hotelbot run`) mount it with `app.mount("/", ...)` or include `pms_routers()` after calling
-`install_pms(app, runtime, settings)`; see docs/pms.md.
+(`hotelbot run`) mount it with `app.mount("/", ...)` or include `pms_routers(settings)` after
+calling `install_pms(app, runtime, settings)`; see docs/pms.md.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ def pms_database_url(settings: Settings) -> str:
     return settings.database_url
 
 
-def pms_routers() -> list[APIRouter]:
+def pms_routers(settings: Settings) -> list[APIRouter]:
     """REST (`/pms/v1/...`) and GraphQL (`/pms/graphql`) routers, for mounting elsewhere."""
-    return [rest.router, graphql_router()]
+    return [rest.router, graphql_router(settings)]
 
 
 def install_pms(app: FastAPI, runtime: PmsRuntime, settings: Settings) -> None:
@@ -81,7 +81,7 @@ def create_pms_app(
     app.state.pms_runtime = runtime
     app.state.pms_tokens = auth.token_scopes(settings.pms)
     install_error_handlers(app)
-    for router in pms_routers():
+    for router in pms_routers(settings):
         app.include_router(router)
     return app
 

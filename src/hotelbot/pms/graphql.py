@@ -2,7 +2,8 @@
 
 Types mirror `schemas.py` through Strawberry's Pydantic integration, field names stay
 snake_case, and every resolver is one call into `service.py`, so both faces return the same
-data. A `PmsError` becomes a GraphQL error with `extensions.code` (and `status`).
+data. A `PmsError` becomes a GraphQL error with `extensions.code` (and `status`). Depth, aliases,
+tokens, cost and introspection are limited before execution (`graphql_limits.py`).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any, TypeVar
 
 import strawberry
 from fastapi import Depends, Request
-from graphql import GraphQLError
-from pydantic import ValidationError
+from graphql import GraphQLError, GraphQLInputObjectType
+from pydantic import BaseModel, ValidationError
 from strawberry.experimental.pydantic import input as pyd_input
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.fastapi import GraphQLRouter
@@ -24,8 +25,10 @@ from strawberry.types import Info
 from strawberry.types.scalar import ScalarDefinition
 
 from hotelbot.pms import auth, errors, schemas, service
+from hotelbot.pms.graphql_limits import GraphqlLimits, limit_extensions
 from hotelbot.pms.rest import get_caller
 from hotelbot.pms.service import PmsRuntime
+from hotelbot.settings import Settings
 
 T = TypeVar("T")
 
@@ -360,17 +363,36 @@ def _idempotency_key(value: str) -> str:
     return value
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    config=StrawberryConfig(auto_camel_case=False, scalar_map={Decimal: Money}),
-)
+def build_schema(limits: GraphqlLimits) -> strawberry.Schema:
+    """The PMS schema with `limits` enforced before execution (graphql_limits.py)."""
+    schema = strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(auto_camel_case=False, scalar_map={Decimal: Money}),
+        extensions=limit_extensions(limits),
+    )
+    _plain_defaults(schema)
+    return schema
+
+
+def _plain_defaults(schema: strawberry.Schema) -> None:
+    """Input defaults that are pydantic objects (`occupancy`) become plain values.
+
+    graphql-core cannot print an object as a default value, so introspection failed on it;
+    as a dict it prints, and an omitted field is built from it like a client's value.
+    """
+    for graphql_type in schema._schema.type_map.values():
+        if isinstance(graphql_type, GraphQLInputObjectType):
+            for field in graphql_type.fields.values():
+                if isinstance(field.default_value, BaseModel):
+                    field.default_value = field.default_value.model_dump(mode="json")
 
 
 async def _context(request: Request, caller: auth.Caller = Depends(get_caller)) -> dict[str, Any]:
     return {"runtime": request.app.state.pms_runtime, "caller": caller}
 
 
-def graphql_router() -> GraphQLRouter[dict[str, Any], None]:
+def graphql_router(settings: Settings) -> GraphQLRouter[dict[str, Any], None]:
     """The `/pms/graphql` router; the caller must present a bearer token (401 otherwise)."""
+    schema = build_schema(GraphqlLimits.from_settings(settings))
     return GraphQLRouter(schema, path="/pms/graphql", context_getter=_context, graphql_ide=None)
