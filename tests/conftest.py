@@ -31,6 +31,9 @@ from hotelbot.kit.db import Base, create_engine, create_sessionmaker
 from hotelbot.kit.logging import configure_logging
 from hotelbot.settings import CryptoSettings, DbSettings, Settings, WhatsAppSettings
 
+#: The sandbox OpenAI server on a loopback port (`openai_server`, `openai_model`, `dead_url`).
+pytest_plugins = ["tests.llm_server"]
+
 TEST_FIELD_KEYS = "1:" + base64.b64encode(b"k" * 32).decode()
 TEST_BLIND_KEY = base64.b64encode(b"b" * 32).decode()
 POSTGRES_URL = os.environ.get("HOTELBOT_TEST_DATABASE_URL", "")

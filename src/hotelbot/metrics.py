@@ -85,3 +85,36 @@ PMS_LATENCY = Histogram(
     ["adapter", "operation"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+LLM_REQUESTS = Counter(
+    "hotelbot_llm_requests_total",
+    "Model calls by provider, purpose (understand, reply) and outcome (ok, timeout, ...).",
+    ["provider", "purpose", "outcome"],
+)
+LLM_LATENCY = Histogram(
+    "hotelbot_llm_request_duration_seconds",
+    "Model call latency, retries included.",
+    ["provider", "purpose"],
+    buckets=(0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32),
+)
+LLM_TOKENS = Counter(
+    "hotelbot_llm_tokens_total",
+    "Tokens used, by property id and kind (prompt, completion).",
+    ["property", "kind"],
+)
+LLM_COST = Counter(
+    "hotelbot_llm_cost_usd_total",
+    "Estimated model spend in US dollars, by property id.",
+    ["property"],
+)
+LLM_TURNS = Counter(
+    "hotelbot_llm_turns_total",
+    "Turns by how the model path ended: answered, or why the offline engine answered instead "
+    "(timeout, unavailable, bad_output, ungrounded, over_budget, declined, ...).",
+    ["outcome"],
+)
+LLM_UNGROUNDED = Counter(
+    "hotelbot_llm_ungrounded_replies_total",
+    "Model replies not sent because they stated a fact no tool returned this turn, by kind "
+    "(price, date, availability, reference).",
+    ["kind"],
+)

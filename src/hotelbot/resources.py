@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotelbot import metrics
 from hotelbot.embedded import cipher_from
+from hotelbot.engine.llm.provider import LlmProvider, provider_from
 from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, create_sessionmaker
 from hotelbot.kit.jobs import InProcessQueue, JobQueue, bind_queue
@@ -37,6 +38,8 @@ class Resources:
     pms: PmsClient
     #: Transport for outbound HTTP (tests pass an ASGI transport to reach in-process fakes).
     http_transport: httpx.AsyncBaseTransport | None = None
+    #: The model the engine may use; None = the offline engine alone.
+    llm: LlmProvider | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -69,6 +72,7 @@ async def open_resources(
         graph=graph_client_from(settings, transport=http_transport),
         pms=PmsClient.from_settings(settings, transport=pms_transport or http_transport),
         http_transport=http_transport,
+        llm=provider_from(settings.llm, base_url=settings.base_url),
     )
     try:
         # Started here so every process (API, worker, run) can enqueue as soon as it serves.
@@ -80,6 +84,8 @@ async def open_resources(
         await queue.stop()
         await resources.graph.aclose()
         await resources.pms.aclose()
+        if resources.llm is not None:
+            await resources.llm.aclose()
         await engine.dispose()
 
 

@@ -120,6 +120,65 @@ class CryptoSettings(BaseModel):
     blind_index_key: SecretStr = SecretStr("")
 
 
+class LlmProviderKind(StrEnum):
+    #: No model: the offline engine answers every turn (the default).
+    NONE = "none"
+    #: The official `openai` SDK against `llm.base_url` (OpenAI, vLLM, Ollama, LiteLLM, ...).
+    OPENAI = "openai"
+    #: Azure OpenAI: `base_url` is the resource endpoint, `api_version` required.
+    AZURE = "azure"
+    #: The OpenAI-compatible stand-in mounted at `/sandbox/openai/v1` (embedded mode).
+    SANDBOX = "sandbox"
+    #: A LangChain chat model named by `llm.langchain_model` (extra `hotelbot[langchain]`).
+    LANGCHAIN = "langchain"
+
+
+class LlmPropertySettings(BaseModel):
+    """Per-property choices, keyed by the property's id or slug in `llm.properties`."""
+
+    #: "none" keeps this property on the offline engine; empty means `llm.provider`.
+    provider: LlmProviderKind | None = None
+    model: str = ""
+    #: Estimated spend (USD) per day after which the offline engine answers; 0 = `llm`'s.
+    daily_budget_usd: float = 0.0
+
+
+class LlmSettings(BaseModel):
+    provider: LlmProviderKind = LlmProviderKind.NONE
+    #: OpenAI-compatible root, e.g. `https://api.openai.com/v1`, `http://localhost:11434/v1`.
+    base_url: str = ""
+    api_key: SecretStr = SecretStr("")
+    model: str = "gpt-4o-mini"
+    #: Azure OpenAI only (e.g. `2024-10-21`).
+    api_version: str = ""
+    #: LangChain: `module:Class` of a chat model, and its keyword arguments as JSON.
+    langchain_model: str = ""
+    langchain_kwargs: dict[str, object] = Field(default_factory=dict)
+    #: One model call; the SDK retries 429/5xx `max_retries` times with backoff within it.
+    timeout_seconds: float = 8.0
+    max_retries: int = 2
+    #: All model work in one turn; past it the offline engine answers the turn.
+    turn_budget_seconds: float = 15.0
+    breaker_failures: int = 5
+    breaker_cooldown_seconds: float = 30.0
+    #: Conversation history sent to the model: at most this many messages and tokens.
+    history_messages: int = 12
+    history_tokens: int = 1500
+    #: Tool-calling rounds per turn before the model must answer.
+    max_tool_rounds: int = 6
+    #: Price per million tokens (USD) for the cost estimate.
+    input_usd_per_million: float = 0.15
+    output_usd_per_million: float = 0.60
+    #: Estimated spend per property per day (USD) before the offline engine takes over; 0 = none.
+    daily_budget_usd: float = 0.0
+    properties: dict[str, LlmPropertySettings] = Field(default_factory=dict)
+
+
+class AdminSettings(BaseModel):
+    #: Bearer token of the admin REST API (`/admin/v1`); empty disables the API.
+    token: SecretStr = SecretStr("")
+
+
 class ObservabilitySettings(BaseModel):
     sentry_dsn: SecretStr = SecretStr("")
     environment: str = "development"
@@ -146,6 +205,8 @@ class Settings(BaseSettings):
     pms: PmsSettings = Field(default_factory=PmsSettings)
     crypto: CryptoSettings = Field(default_factory=CryptoSettings)
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -161,7 +222,19 @@ class Settings(BaseSettings):
             for name in ("app_secret", "verify_token", "access_token"):
                 if not getattr(self.whatsapp, name).get_secret_value():
                     raise ValueError(f"whatsapp.{name} is required unless whatsapp.sandbox=true")
+        self._check_llm()
         return self
+
+    def _check_llm(self) -> None:
+        llm = self.llm
+        if llm.provider in (LlmProviderKind.OPENAI, LlmProviderKind.AZURE) and not llm.base_url:
+            raise ValueError(f"llm.base_url is required when llm.provider={llm.provider.value}")
+        if llm.provider is LlmProviderKind.AZURE and not llm.api_version:
+            raise ValueError("llm.api_version is required when llm.provider=azure")
+        if llm.provider is LlmProviderKind.LANGCHAIN and ":" not in llm.langchain_model:
+            raise ValueError(
+                "llm.langchain_model must be 'module:Class' when llm.provider=langchain"
+            )
 
     @property
     def database_url(self) -> str:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,11 @@ from hotelbot.engine.understand.phone_language import language_for_number
 from hotelbot.errors import NotFound
 from hotelbot.models import Conversation, Guest, Property
 from hotelbot.pms.client import PmsClient
+
+if TYPE_CHECKING:
+    from hotelbot.engine.llm.provider import LlmProvider
+    from hotelbot.engine.llm.session import LlmSession
+    from hotelbot.settings import Settings
 
 Clock = Callable[[], datetime]
 
@@ -36,6 +41,14 @@ class TurnClients(Protocol):
 
     @property
     def pms(self) -> PmsClient: ...
+
+    @property
+    def llm(self) -> LlmProvider | None:
+        """The model provider (`engine/llm/`), None when no provider is configured."""
+        ...
+
+    @property
+    def settings(self) -> Settings: ...
 
 
 def utc_now() -> datetime:
@@ -74,6 +87,8 @@ class TurnContext:
     now: datetime
     tools: Tools
     faq_matcher: FaqMatcher = field(default_factory=default_faq_matcher)
+    #: The model this turn may use (`engine/llm/`); None = the offline engine alone.
+    llm: LlmSession | None = None
 
     # A method, not a @property: the `property` field above shadows the builtin in this body.
     def local_now(self) -> datetime:
@@ -135,7 +150,18 @@ async def build_turn_context(
         tools=tools,
         # Cues first, embeddings for paraphrases; built once per property's FAQ, then cached.
         faq_matcher=faq_matcher_for(prop.profile or {}),
+        llm=await _llm_session(session, clients, conversation, prop),
     )
+
+
+async def _llm_session(
+    session: AsyncSession, clients: TurnClients, conversation: Conversation, prop: Property
+) -> LlmSession | None:
+    if clients.llm is None:
+        return None
+    from hotelbot.engine.llm.binding import llm_session_for
+
+    return await llm_session_for(session, clients.llm, clients.settings.llm, conversation, prop)
 
 
 def pms_property_of(row: Property) -> str:

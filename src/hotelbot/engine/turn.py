@@ -29,6 +29,8 @@ log = structlog.get_logger(__name__)
 
 #: Flow label when nothing was said: no messages, or an opted-out guest.
 SILENT = "silent"
+#: Flow label of a turn the model answered (tools and a grounded reply).
+LLM_FLOW = "llm"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,13 @@ async def handle_turn(
     understanding = await understand(ctx, current, messages)
     if _silenced(ctx, current, understanding):
         return TurnResult(state=current.to_json())
+    if ctx.llm is not None:
+        from hotelbot.engine.llm.turn import take_turn
+
+        answered = await take_turn(ctx, ctx.llm, current, messages, understanding)
+        understanding = answered.understanding
+        if answered.replies is not None:
+            return _llm_result(current, understanding, answered.replies)
     flow = select_flow(current, understanding)
     if flow in MULTI_TURN and current.flow != flow:
         # Starting (or switching to) a multi-turn flow: it begins with empty flow data.
@@ -80,6 +89,23 @@ async def handle_turn(
         replies=len(replies),
     )
     return TurnResult(state=current.to_json(), replies=replies, flow=decision.flow)
+
+
+def _llm_result(
+    state: ConversationState, understanding: Understanding, replies: list[Reply]
+) -> TurnResult:
+    """The model answered between flows: remember the turn as a flow would."""
+    state.turns += 1
+    state.failures = 0
+    state.last_intent = understanding.intent.value
+    state.language = understanding.language
+    metrics.TURN_INTENTS.labels(
+        intent=understanding.intent.value, language=understanding.language
+    ).inc()
+    log.info(
+        "engine.turn.done", flow=LLM_FLOW, intent=understanding.intent.value, replies=len(replies)
+    )
+    return TurnResult(state=state.to_json(), replies=replies, flow=LLM_FLOW)
 
 
 def _silenced(ctx: TurnContext, state: ConversationState, understanding: Understanding) -> bool:

@@ -3,7 +3,9 @@
 from hotelbot.models.audit import AuditEntry
 from hotelbot.models.conversation import Conversation, ConversationMode
 from hotelbot.models.guest import Guest
+from hotelbot.models.llm_usage import LlmUsage
 from hotelbot.models.message import Direction, Message, MessageStatus, MessageType
+from hotelbot.models.prompt_template import PromptTemplate
 from hotelbot.models.property import Property
 
 __all__ = [
@@ -12,8 +14,10 @@ __all__ = [
     "ConversationMode",
     "Direction",
     "Guest",
+    "LlmUsage",
     "Message",
     "MessageStatus",
     "MessageType",
+    "PromptTemplate",
     "Property",
 ]
