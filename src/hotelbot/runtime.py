@@ -23,13 +23,14 @@ from hotelbot import migrate
 from hotelbot.api.app import create_api_app
 from hotelbot.embedded import cipher_from
 from hotelbot.kit import crypto
-from hotelbot.kit.db import create_engine, session_scope
+from hotelbot.kit.db import create_engine, create_sessionmaker, session_scope
 from hotelbot.kit.heap import freeze_startup_heap
 from hotelbot.kit.metrics import metrics_endpoint
 from hotelbot.kit.queue_pipe import PipeQueue
 from hotelbot.kit.supervise import Supervised
 from hotelbot.pms import app as pms_app
 from hotelbot.pms import migrate as pms_migrate
+from hotelbot.prompt import service as prompt_service
 from hotelbot.property.demo import ensure_demo_property
 from hotelbot.resources import Resources, open_resources, queue_from
 from hotelbot.sandbox import DEMO_DISPLAY_NUMBER, DEMO_PHONE_NUMBER_ID
@@ -52,6 +53,8 @@ async def migrate_all(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     try:
         await migrate.upgrade(engine)
+        async with session_scope(create_sessionmaker(engine)) as session:
+            await prompt_service.seed_defaults(session)
     finally:
         await engine.dispose()
     pms_engine = create_engine(pms_app.pms_database_url(settings))

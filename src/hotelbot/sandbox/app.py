@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from hotelbot.sandbox import api, graph
+from hotelbot.sandbox.openai_api import install_openai_sandbox
 from hotelbot.sandbox.state import Sandbox, utcnow
 from hotelbot.settings import Settings
 
@@ -46,6 +47,8 @@ def install_sandbox(app: FastAPI, sandbox: Sandbox) -> None:
     app.state.sandbox = sandbox
     app.include_router(graph.router)
     app.include_router(api.router)
+    # The stand-in model for `HOTELBOT_LLM__PROVIDER=sandbox` (docs/llm.md).
+    install_openai_sandbox(app)
     app.mount("/sandbox/static", StaticFiles(directory=STATIC_DIR), name="sandbox-static")
 
 

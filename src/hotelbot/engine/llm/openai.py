@@ -10,20 +10,13 @@ down, and every call is bounded by the turn's remaining budget. Every failure is
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 from typing import Any
 
 import openai
 import structlog
 
-from hotelbot import metrics
-from hotelbot.engine.llm.errors import (
-    LlmBadOutput,
-    LlmError,
-    LlmTimeout,
-    LlmUnavailable,
-)
+from hotelbot.engine.llm.errors import LlmBadOutput, LlmTimeout, LlmUnavailable
+from hotelbot.engine.llm.provider import CallGuard
 from hotelbot.engine.llm.schemas import (
     ChatMessage,
     ChatRequest,
@@ -31,27 +24,18 @@ from hotelbot.engine.llm.schemas import (
     ToolCall,
     Usage,
 )
-from hotelbot.pms.client import CircuitBreaker
 from hotelbot.settings import LlmSettings
 
 log = structlog.get_logger(__name__)
 
 
 class OpenAiProvider:
-    def __init__(
-        self,
-        client: openai.AsyncOpenAI,
-        *,
-        model: str,
-        name: str = "openai",
-        timeout: float = 8.0,
-        breaker: CircuitBreaker | None = None,
-    ) -> None:
+    def __init__(self, client: openai.AsyncOpenAI, settings: LlmSettings, *, name: str) -> None:
         self.name = name
         self._client = client
-        self._model = model
-        self._timeout = timeout
-        self._breaker = breaker or CircuitBreaker()
+        self._model = settings.model
+        self._timeout = settings.timeout_seconds
+        self._guard = CallGuard(name, settings)
 
     @classmethod
     def from_settings(cls, settings: LlmSettings, *, name: str = "openai") -> OpenAiProvider:
@@ -73,38 +57,13 @@ class OpenAiProvider:
                 timeout=settings.timeout_seconds,
                 max_retries=settings.max_retries,
             )
-        breaker = CircuitBreaker(
-            failures=settings.breaker_failures, cooldown_seconds=settings.breaker_cooldown_seconds
-        )
-        return cls(
-            client, model=settings.model, name=name, timeout=settings.timeout_seconds,
-            breaker=breaker,
-        )  # fmt: skip
+        return cls(client, settings, name=name)
 
     async def aclose(self) -> None:
         await self._client.close()
 
     async def complete(self, request: ChatRequest, *, model: str = "") -> ChatResponse:
-        if self._breaker.state == "open":
-            metrics.LLM_REQUESTS.labels(self.name, request.purpose, "circuit_open").inc()
-            raise LlmUnavailable("the model is unavailable (circuit open)")
-        started = time.perf_counter()
-        outcome = "ok"
-        try:
-            response = await self._call(request, model or self._model)
-        except LlmError as exc:
-            outcome = exc.outcome
-            if not isinstance(exc, LlmBadOutput):
-                self._breaker.record_failure()
-            raise
-        else:
-            self._breaker.record_success()
-            return response
-        finally:
-            metrics.LLM_REQUESTS.labels(self.name, request.purpose, outcome).inc()
-            metrics.LLM_LATENCY.labels(self.name, request.purpose).observe(
-                time.perf_counter() - started
-            )
+        return await self._guard.run(request, lambda: self._call(request, model or self._model))
 
     async def _call(self, request: ChatRequest, model: str) -> ChatResponse:
         budget = min(request.timeout or self._timeout, 600.0)
@@ -187,11 +146,3 @@ def _response(completion: Any) -> ChatResponse:
         )
     except (AttributeError, IndexError, TypeError, ValueError) as exc:
         raise LlmBadOutput("the model's answer is not a chat completion") from exc
-
-
-def parse_json(content: str | None) -> Any:
-    """The JSON a structured-output call returned; `LlmBadOutput` when it is none."""
-    try:
-        return json.loads(content or "")
-    except ValueError as exc:
-        raise LlmBadOutput("the model's structured output is not JSON") from exc

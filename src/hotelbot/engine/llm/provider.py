@@ -6,9 +6,14 @@ own connection pool and circuit breaker and is built once per process (`Resource
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from hotelbot import metrics
+from hotelbot.engine.llm.errors import LlmBadOutput, LlmError, LlmUnavailable
 from hotelbot.engine.llm.schemas import ChatRequest, ChatResponse
+from hotelbot.pms.client import CircuitBreaker
 from hotelbot.settings import LlmProviderKind, LlmSettings
 
 
@@ -22,6 +27,41 @@ class LlmProvider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+class CallGuard:
+    """What every provider does around a call: fail fast while the circuit is open, count the
+    outcome and latency, and open the circuit after repeated failures (bad output from a
+    model that answered does not count: the endpoint is up)."""
+
+    def __init__(self, name: str, settings: LlmSettings) -> None:
+        self.name = name
+        self.breaker = CircuitBreaker(
+            failures=settings.breaker_failures, cooldown_seconds=settings.breaker_cooldown_seconds
+        )
+
+    async def run(
+        self, request: ChatRequest, call: Callable[[], Awaitable[ChatResponse]]
+    ) -> ChatResponse:
+        if self.breaker.state == "open":
+            metrics.LLM_REQUESTS.labels(self.name, request.purpose, "circuit_open").inc()
+            raise LlmUnavailable("the model is unavailable (circuit open)")
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            response = await call()
+        except LlmError as exc:
+            outcome = exc.outcome
+            if not isinstance(exc, LlmBadOutput):
+                self.breaker.record_failure()
+            raise
+        finally:
+            metrics.LLM_REQUESTS.labels(self.name, request.purpose, outcome).inc()
+            metrics.LLM_LATENCY.labels(self.name, request.purpose).observe(
+                time.perf_counter() - started
+            )
+        self.breaker.record_success()
+        return response
 
 
 def provider_from(
