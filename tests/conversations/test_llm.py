@@ -79,7 +79,7 @@ async def test_a_conversation_books_a_room_through_tool_calls(
     openai_model: ScriptedModel,
 ) -> None:
     stack: Stack = await llm_stack(
-        llm_settings(openai_server.base_url, timeout_seconds=5.0, turn_budget_seconds=15.0)
+        llm_settings(openai_server.base_url, timeout_seconds=20.0, turn_budget_seconds=40.0)
     )
     check_in = hotel_today() + dt.timedelta(days=20)
     check_out = check_in + dt.timedelta(days=3)
