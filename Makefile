@@ -28,9 +28,10 @@ help:
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
-# Re-sync whenever the lock or the project metadata changes.
+# Re-sync whenever the lock or the project metadata changes. The LangChain extra is installed
+# too: its provider is tested against the local OpenAI-compatible server (docs/llm.md).
 .venv/.synced: uv.lock pyproject.toml | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --extra langchain --python $(PYTHON)
 	touch $@
 
 sync: .venv/.synced

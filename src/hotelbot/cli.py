@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("eval", help="score the offline NLU on a labelled JSONL file")
     evaluate.add_argument("path", help="SGD, CLINC150 or hotelbot-format JSONL")
     evaluate.add_argument("--limit", type=int, default=0, help="score only the first N rows")
+    evaluate.add_argument(
+        "--llm",
+        action="store_true",
+        help="read the messages with the configured model (HOTELBOT_LLM__*), not the rules",
+    )
     return parser
 
 

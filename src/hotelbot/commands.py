@@ -190,5 +190,16 @@ def evaluate(args: argparse.Namespace) -> int:
     """`hotelbot eval`: named so as not to shadow the builtin."""
     from hotelbot.evaluation import evaluate as score
 
-    print(json.dumps(score(Path(args.path), limit=args.limit), indent=2))
+    if not getattr(args, "llm", False):
+        print(json.dumps(score(Path(args.path), limit=args.limit), indent=2))
+        return 0
+    from hotelbot.engine.llm.evaluate import LlmReader
+
+    settings = load_settings(sandbox_default=True)
+    reader = LlmReader(settings.llm, base_url=settings.base_url)
+    try:
+        report = score(Path(args.path), limit=args.limit, reader=reader)
+    finally:
+        reader.close()
+    print(json.dumps(report | {"llm": reader.report()}, indent=2))
     return 0

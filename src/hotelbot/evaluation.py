@@ -20,12 +20,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from hotelbot.engine.understand import classifier
+from hotelbot.engine.understand.classifier import Classification
 from hotelbot.engine.understand.dates import parse_dates
 from hotelbot.engine.understand.faq import FaqMatcher
-from hotelbot.engine.understand.slots import SCALAR_SLOTS, extract_slots, for_intent
+from hotelbot.engine.understand.slots import SCALAR_SLOTS, Slots, extract_slots, for_intent
 
 SGD_TODAY = date(2019, 3, 1)
 SGD_SLOTS = {
@@ -95,8 +96,25 @@ class _Counts:
         }
 
 
+class Reader(Protocol):
+    """What reads one message: the offline classifier and slot rules, or a model
+    (`engine/llm/evaluate.py`, `hotelbot eval --llm`)."""
+
+    def __call__(
+        self, text: str, *, language: str, today: date
+    ) -> tuple[Classification, Slots]: ...
+
+
+def read_offline(text: str, *, language: str, today: date) -> tuple[Classification, Slots]:
+    return (
+        classifier.classify(text, language=language, today=today),
+        extract_slots(text, language=language, today=today),
+    )
+
+
 @dataclass
 class _Tally:
+    read: Reader = read_offline
     rows: Counter[str] = field(default_factory=Counter)
     intent: Counter[str] = field(default_factory=Counter)
     intent_by_lang: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
@@ -164,7 +182,7 @@ def _oos(t: _Tally, gold_oos: bool, predicted_oos: bool) -> None:
 def _ours(t: _Tally, row: dict[str, Any]) -> None:
     lang = row.get("lang") or "en"
     today = date.fromisoformat(row["today"]) if row.get("today") else date.today()
-    result = classifier.classify(row["text"], language=lang, today=today)
+    result, slots = t.read(row["text"], language=lang, today=today)
     _score_intent(t, row["intent"], result.intent, lang)
     _oos(t, row["intent"] == "out_of_scope", result.intent == "out_of_scope")
     if row["intent"] == "faq":
@@ -177,7 +195,6 @@ def _ours(t: _Tally, row: dict[str, Any]) -> None:
     if row["intent"] == "service_request":
         t.service["total"] += 1
         t.service["correct"] += result.service == row.get("service")
-    slots = extract_slots(row["text"], language=lang, today=today)
     predicted = for_intent(slots, result.intent).as_dict()
     gold = dict(row.get("slots") or {})
     _score_slots(t, gold, predicted, SCORED_SLOTS)
@@ -203,7 +220,7 @@ def _score_matcher(t: _Tally, matcher: FaqMatcher, row: dict[str, Any], lang: st
 
 def _sgd(t: _Tally, row: dict[str, Any]) -> None:
     text = row["utterance"]
-    result = classifier.classify(text, language="en", today=SGD_TODAY)
+    result, slots = t.read(text, language="en", today=SGD_TODAY)
     gold_acts = {SGD_ACTS[a["act"]] for a in row.get("acts", []) if a["act"] in SGD_ACTS}
     for act in ("affirm", "negate", "thanks", "goodbye"):
         t.acts[act][_outcome(act in gold_acts, act in result.acts)] += 1
@@ -211,7 +228,6 @@ def _sgd(t: _Tally, row: dict[str, Any]) -> None:
     if gold_intent:
         _score_intent(t, gold_intent, result.intent, "en")
     gold = _sgd_gold_slots(row)
-    slots = extract_slots(text, language="en", today=SGD_TODAY)
     predicted = for_intent(slots, result.intent).as_dict()
     _score_slots(t, gold, predicted, ("check_in", "check_out", "nights", "rooms", "adults"))
     for name, value in gold.items():
@@ -250,7 +266,7 @@ def _sgd_gold_slots(row: dict[str, Any]) -> dict[str, Any]:
 
 def _clinc(t: _Tally, row: dict[str, Any]) -> None:
     gold = row["intent"]
-    result = classifier.classify(row["utterance"], language="en", today=SGD_TODAY)
+    result, _ = t.read(row["utterance"], language="en", today=SGD_TODAY)
     _oos(t, gold == "oos", result.intent == "out_of_scope")
     t.rows[f"clinc_{'oos' if gold == 'oos' else 'in'}"] += 1
     if gold == "book_hotel":
@@ -278,13 +294,18 @@ def _kind(row: dict[str, Any]) -> str:
 
 
 def evaluate(
-    path: str | Path, *, limit: int = 0, faq_matcher: FaqMatcher | None = None
+    path: str | Path,
+    *,
+    limit: int = 0,
+    faq_matcher: FaqMatcher | None = None,
+    reader: Reader = read_offline,
 ) -> dict[str, Any]:
     """Score every row of the JSONL file at `path` (the first `limit` rows when > 0).
 
-    `faq_matcher` is also scored on our-format rows (see the module docstring).
+    `faq_matcher` is also scored on our-format rows (see the module docstring); `reader` reads
+    each message (the offline rules by default).
     """
-    tally = _Tally(matcher=faq_matcher)
+    tally = _Tally(read=reader, matcher=faq_matcher)
     scorers = {"hotelbot": _ours, "sgd": _sgd, "clinc150": _clinc}
     with Path(path).open(encoding="utf-8") as handle:
         for n, line in enumerate(handle):

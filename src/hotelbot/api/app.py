@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hotelbot import metrics
-from hotelbot.api import health, webhook
+from hotelbot.api import admin, health, webhook
 from hotelbot.api.errors import (
     DATABASE_UNAVAILABLE,
     database_unavailable_response,
@@ -43,6 +43,7 @@ def create_api_app(resources: Resources) -> FastAPI:
 
 def _install_observability(app: FastAPI) -> None:
     app.include_router(health.router)
+    app.include_router(admin.router)
     app.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
     # Added after the metrics = outside them: the correlation id is bound before anything else
     # runs or logs.
