@@ -8,6 +8,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotelbot.api.app import create_api_app
 from hotelbot.audit import service as audit_service
@@ -25,7 +26,10 @@ SYSTEM = f"/admin/v1/prompts/{DEMO_PROPERTY_ID}/es/system"
 
 
 @pytest.fixture
-async def admin(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Resources]]:
+async def admin(
+    settings: Settings, engine: AsyncEngine
+) -> AsyncIterator[tuple[httpx.AsyncClient, Resources]]:
+    """The API over the test database (`engine` empties it afterwards on PostgreSQL)."""
     settings.admin = AdminSettings(token=SecretStr(TOKEN))
     async with open_resources(settings, InProcessQueue()) as resources:
         async with session_scope(resources.sessionmaker) as session:
