@@ -7,8 +7,8 @@ without a yes: a change is quoted first (new total and the difference), a cancel
 its fee first. Every date, price and reference in a reply comes from a tool result of the same
 turn; the flow state only keeps what to ask next (stage, reference, the change asked for).
 
-Stages (`state.flow_data["stage"]`): ask_ref → choose → act → change_ask → change_confirm,
-act → cancel_confirm.
+Stages (`ManageStage`, kept in `ManageState`): find → ask_ref | choose → act → change_ask →
+change_confirm, act → cancel_confirm.
 
 The steps live in three modules besides this one: `manage_lookup` (finding and showing the
 booking), `manage_change` and `manage_cancel`.
@@ -20,6 +20,7 @@ import structlog
 
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision, Option, Options, Say
+from hotelbot.engine.flow_states import ManageGoal, ManageStage, ManageState
 from hotelbot.engine.flows.answers import Answer, read
 from hotelbot.engine.flows.handoff import hand_over
 from hotelbot.engine.flows.manage_cancel import cancel_confirm, cancel_offer, cancellation_fee
@@ -53,7 +54,7 @@ log = structlog.get_logger(__name__)
 
 #: Wrong reference/surname pairs before staff take over (also slows down guessing).
 MAX_TRIES = 3
-_GOALS = {"cancel_booking": "cancel", "modify_booking": "change"}
+_GOALS = {"cancel_booking": ManageGoal.CANCEL, "modify_booking": ManageGoal.CHANGE}
 
 
 async def step(
@@ -62,8 +63,8 @@ async def step(
     answer = read(ctx, understanding)
     language = understanding.language
     if state.flow != NAME:
-        state.start_flow(NAME, stage="find", goal=_GOALS.get(answer.intent, "show"))
-        remember_wish(state, answer)
+        state.start_flow(NAME, goal=_GOALS.get(answer.intent, ManageGoal.SHOW))
+        remember_wish(state.flow_state(ManageState), answer)
     try:
         return await _run(ctx, state, answer, language)
     except (Forbidden, ReservationNotFound):
@@ -77,26 +78,30 @@ async def step(
         return _pms_down(state, language)
 
 
+#: Stages at which typed words can switch between showing, changing and cancelling.
+_GOAL_SWITCHES = (ManageStage.ACT, ManageStage.CHANGE_ASK, ManageStage.CANCEL_CONFIRM)
+
+
 async def _run(ctx: TurnContext, state: ConversationState, answer: Answer, lang: str) -> Decision:
-    data = state.flow_data
+    manage = state.flow_state(ManageState)
     # A pressed button says exactly what it means; only typed words can switch the goal.
     goal = None if answer.choice else _GOALS.get(answer.intent)
-    if goal is not None and data.get("stage") in ("act", "change_ask", "cancel_confirm"):
-        data["goal"] = goal  # "actually, cancel it" switches what we do with the booking
-        data["stage"] = "act"
-    stage = data.get("stage", "find")
-    if stage == "ask_ref":
-        return await _prove(ctx, state, answer, lang)
-    if stage == "choose":
-        return await _choose(ctx, state, answer, lang)
-    if stage == "act":
-        return await _act(ctx, state, answer, lang)
-    if stage == "change_ask":
-        return await change_ask(ctx, state, answer, lang)
-    if stage == "change_confirm":
-        return await change_confirm(ctx, state, answer, lang)
-    if stage == "cancel_confirm":
-        return await cancel_confirm(ctx, state, answer, lang)
+    if goal is not None and manage.stage in _GOAL_SWITCHES:
+        manage.goal = goal  # "actually, cancel it" switches what we do with the booking
+        manage.stage = ManageStage.ACT
+    match manage.stage:
+        case ManageStage.ASK_REF:
+            return await _prove(ctx, state, answer, lang)
+        case ManageStage.CHOOSE:
+            return await _choose(ctx, state, answer, lang)
+        case ManageStage.ACT:
+            return await _act(ctx, state, answer, lang)
+        case ManageStage.CHANGE_ASK:
+            return await change_ask(ctx, state, answer, lang)
+        case ManageStage.CHANGE_CONFIRM:
+            return await change_confirm(ctx, state, answer, lang)
+        case ManageStage.CANCEL_CONFIRM:
+            return await cancel_confirm(ctx, state, answer, lang)
     return await _find(ctx, state, answer, lang)
 
 
@@ -112,10 +117,11 @@ async def _find(ctx: TurnContext, state: ConversationState, answer: Answer, lang
             return await _selected(ctx, state, match[0], answer, lang)
     if len(mine) == 1 and named is None:
         return await _selected(ctx, state, mine[0], answer, lang)
+    manage = state.flow_state(ManageState)
     if len(mine) > 1:
-        state.flow_data["stage"] = "choose"
+        manage.stage = ManageStage.CHOOSE
         return Decision(NAME, lang, [booking_list(mine, await room_names(ctx, lang), lang)])
-    state.flow_data["stage"] = "ask_ref"
+    manage.stage = ManageStage.ASK_REF
     if named is not None:
         return await _prove(ctx, state, answer, lang)
     return Decision(NAME, lang, [Say("manage.ask_reference")])
@@ -130,39 +136,40 @@ async def _choose(
     if match:
         return await _selected(ctx, state, match[0], answer, lang)
     if not mine:
-        state.flow_data["stage"] = "ask_ref"
+        state.flow_state(ManageState).stage = ManageStage.ASK_REF
         return Decision(NAME, lang, [Say("manage.ask_reference")])
     return Decision(NAME, lang, [booking_list(mine, await room_names(ctx, lang), lang)])
 
 
 async def _prove(ctx: TurnContext, state: ConversationState, answer: Answer, lang: str) -> Decision:
     """Reference plus surname, over one or two messages; the same reply for every failure."""
-    data = state.flow_data
-    reference = answer.slots.booking_ref or data.get("pending_ref")
+    manage = state.flow_state(ManageState)
+    reference = answer.slots.booking_ref or manage.pending_ref
     surname = surname_in(answer.text, answer.slots.booking_ref)
     if reference is None:
         return await _failed(ctx, state, lang, key="manage.ask_reference")
     if not surname:
-        data["pending_ref"] = reference
+        manage.pending_ref = reference
         return Decision(NAME, lang, [Say("manage.ask_surname")])
-    data.pop("pending_ref", None)
+    manage.pending_ref = None
     found = await ctx.tools.find_booking(reference, surname)
     if found is None:
         return await _failed(ctx, state, lang, key="manage.not_found")
     if found.reference not in state.verified_refs:
         state.verified_refs = [*state.verified_refs, found.reference]
     # Kept to read the booking again in later turns (the tools remember the proof too).
-    data["surname"] = surname
+    manage.surname = surname
     return await _selected(ctx, state, found, answer, lang)
 
 
 async def _failed(ctx: TurnContext, state: ConversationState, lang: str, *, key: str) -> Decision:
-    tries = int(state.flow_data.get("tries", 0)) + 1
+    manage = state.flow_state(ManageState)
+    tries = manage.tries + 1
     if tries >= MAX_TRIES:
         return await hand_over(
             ctx, state, lang, key="manage.not_found_final", reason=HandoffReason.NOT_UNDERSTOOD
         )
-    state.flow_data["tries"] = tries
+    manage.tries = tries
     return Decision(NAME, lang, [Say(key)])
 
 
@@ -176,17 +183,17 @@ async def _selected(
     answer: Answer,
     lang: str,
 ) -> Decision:
-    state.flow_data["ref"] = reservation.reference
-    goal = state.flow_data.get("goal", "show")
-    if goal == "cancel":
+    manage = state.flow_state(ManageState)
+    manage.ref = reservation.reference
+    if manage.goal is ManageGoal.CANCEL:
         return cancel_offer(ctx, state, reservation, lang)
-    if goal == "change":
-        if has_wish(state):
+    if manage.goal is ManageGoal.CHANGE:
+        if has_wish(manage):
             return await quote_change(ctx, state, reservation, lang)
-        state.flow_data["stage"] = "change_ask"
+        manage.stage = ManageStage.CHANGE_ASK
         details = booking_details(reservation, await room_names(ctx, lang), lang)
         return Decision(NAME, lang, [details, Say("manage.change_ask")])
-    state.flow_data["stage"] = "act"
+    manage.stage = ManageStage.ACT
     details = booking_details(reservation, await room_names(ctx, lang), lang)
     return Decision(NAME, lang, [details, _what_next()])
 
@@ -204,15 +211,16 @@ def _what_next() -> Options:
 
 
 async def _act(ctx: TurnContext, state: ConversationState, answer: Answer, lang: str) -> Decision:
+    manage = state.flow_state(ManageState)
     picked = answer.picked("manage:act")
-    goal = picked or _GOALS.get(answer.intent) or state.flow_data.get("goal")
-    if goal not in ("change", "cancel"):
+    goal = picked or _GOALS.get(answer.intent) or manage.goal
+    if goal not in (ManageGoal.CHANGE, ManageGoal.CANCEL):
         if answer.no or answer.intent in ("thanks", "goodbye"):
             state.end_flow()
             return Decision(NAME, lang, [Say("manage.anything_else")])
         return Decision(NAME, lang, [_what_next()])
-    state.flow_data["goal"] = goal
-    remember_wish(state, answer)
+    manage.goal = ManageGoal(goal)
+    remember_wish(manage, answer)
     reservation = await load_selected(ctx, state)
     return await _selected(ctx, state, reservation, answer, lang)
 

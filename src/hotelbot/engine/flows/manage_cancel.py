@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision, Option, Options, Say, Speech
+from hotelbot.engine.flow_states import ManageStage, ManageState
 from hotelbot.engine.flows.answers import NO, YES, Answer, day, money
 from hotelbot.engine.flows.handoff import hand_over
 from hotelbot.engine.flows.manage_lookup import NAME
@@ -52,7 +53,7 @@ def cancel_offer(ctx: TurnContext, state: ConversationState, r: Reservation, lan
         key = "manage.cancel_non_refundable"
     else:
         key = "manage.cancel_fee"
-    state.flow_data["stage"] = "cancel_confirm"
+    state.flow_state(ManageState).stage = ManageStage.CANCEL_CONFIRM
     body: list[Speech] = [
         Options(
             Say(key, params),
@@ -72,7 +73,7 @@ async def cancel_confirm(
     if not answer.yes:
         state.end_flow()
         return Decision(NAME, lang, [Say("manage.kept")])
-    reference = str(state.flow_data.get("ref", ""))
+    reference = state.flow_state(ManageState).ref or ""
     try:
         result = await ctx.tools.cancel_booking(reference)
     except ReservationNotModifiable:

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
 
 from pydantic import ValidationError
 
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision, Option, Options, Say
+from hotelbot.engine.flow_states import AgreedChange, ManageStage, ManageState, StayWish
 from hotelbot.engine.flows.answers import NO, YES, Answer, day, money
 from hotelbot.engine.flows.handoff import hand_over
 from hotelbot.engine.flows.manage_lookup import NAME, booking_details, load_selected, room_names
@@ -28,33 +27,28 @@ from hotelbot.pms.schemas import Occupancy, Quote, QuoteRequest, Reservation, Re
 DEFAULT_CHILD_AGE = 8
 
 
-def remember_wish(state: ConversationState, answer: Answer) -> None:
+def remember_wish(manage: ManageState, answer: Answer) -> None:
     """Keep the new dates/occupancy the guest stated, to quote once the booking is known."""
-    s = answer.slots
-    wish: dict[str, Any] = dict(state.flow_data.get("wish") or {})
-    for name in ("check_in", "check_out"):
-        value = getattr(s, name)
+    slots = answer.slots
+    wish = manage.wish.model_copy() if manage.wish is not None else StayWish()
+    for name in ("check_in", "check_out", "nights", "adults", "children", "rooms"):
+        value = getattr(slots, name)
         if value is not None:
-            wish[name] = value.isoformat()
-    for name in ("nights", "adults", "children", "rooms"):
-        value = getattr(s, name)
-        if value is not None:
-            wish[name] = value
-    if s.child_ages:
-        wish["child_ages"] = list(s.child_ages)
-    if wish:
-        state.flow_data["wish"] = wish
+            setattr(wish, name, value)
+    if slots.child_ages:
+        wish.child_ages = list(slots.child_ages)
+    if not wish.is_empty():
+        manage.wish = wish
 
 
-def has_wish(state: ConversationState) -> bool:
-    return bool(state.flow_data.get("wish"))
+def has_wish(manage: ManageState) -> bool:
+    return manage.wish is not None and not manage.wish.is_empty()
 
 
-def _new_stay(r: Reservation, wish: dict[str, Any]) -> tuple[date, date, Occupancy]:
+def _new_stay(r: Reservation, wish: StayWish) -> tuple[date, date, Occupancy]:
     length = (r.check_out - r.check_in).days
-    nights = int(wish.get("nights") or 0)
-    check_in = date.fromisoformat(wish["check_in"]) if "check_in" in wish else None
-    check_out = date.fromisoformat(wish["check_out"]) if "check_out" in wish else None
+    nights = wish.nights or 0
+    check_in, check_out = wish.check_in, wish.check_out
     if check_in and not check_out:
         check_out = check_in + timedelta(days=nights or length)
     elif not check_in and check_out:
@@ -62,22 +56,23 @@ def _new_stay(r: Reservation, wish: dict[str, Any]) -> tuple[date, date, Occupan
     elif not check_in:
         check_in, check_out = r.check_in, r.check_in + timedelta(days=nights or length)
     assert check_in is not None and check_out is not None
-    adults = int(wish.get("adults") or r.occupancy.adults)
-    children = wish.get("children")
+    adults = wish.adults or r.occupancy.adults
+    children = wish.children
     ages: list[int] = list(r.occupancy.children_ages)
-    if wish.get("child_ages"):
-        ages = [int(a) for a in wish["child_ages"]]
-    elif children is not None and int(children) != len(ages):
-        ages = [DEFAULT_CHILD_AGE] * int(children)
-    rooms = int(wish.get("rooms") or r.occupancy.rooms)
+    if wish.child_ages:
+        ages = list(wish.child_ages)
+    elif children is not None and children != len(ages):
+        ages = [DEFAULT_CHILD_AGE] * children
+    rooms = wish.rooms or r.occupancy.rooms
     return check_in, check_out, Occupancy(adults=adults, children_ages=ages, rooms=rooms)
 
 
 async def change_ask(
     ctx: TurnContext, state: ConversationState, answer: Answer, lang: str
 ) -> Decision:
-    remember_wish(state, answer)
-    if not has_wish(state):
+    manage = state.flow_state(ManageState)
+    remember_wish(manage, answer)
+    if not has_wish(manage):
         if answer.no:
             state.end_flow()
             return Decision(NAME, lang, [Say("manage.unchanged")])
@@ -89,8 +84,10 @@ async def change_ask(
 async def quote_change(
     ctx: TurnContext, state: ConversationState, r: Reservation, lang: str
 ) -> Decision:
-    wish = dict(state.flow_data.pop("wish", {}) or {})
-    state.flow_data["stage"] = "change_ask"
+    manage = state.flow_state(ManageState)
+    wish = manage.wish or StayWish()
+    manage.wish = None
+    manage.stage = ManageStage.CHANGE_ASK
     try:
         check_in, check_out, occupancy = _new_stay(r, wish)
         request = QuoteRequest(
@@ -107,14 +104,13 @@ async def quote_change(
         return Decision(NAME, lang, [Say("manage.change_unclear")])
     except RoomUnavailable:
         return Decision(NAME, lang, [Say("manage.change_unavailable")])
-    state.flow_data["stage"] = "change_confirm"
-    state.flow_data["change"] = {
-        "check_in": quote.check_in.isoformat(),
-        "check_out": quote.check_out.isoformat(),
-        "occupancy": quote.occupancy.model_dump(mode="json"),
-        # Not shown again: sent as the price the guest agreed to, so a new price is refused.
-        "expected_total": str(quote.total),
-    }
+    manage.stage = ManageStage.CHANGE_CONFIRM
+    manage.change = AgreedChange(
+        check_in=quote.check_in,
+        check_out=quote.check_out,
+        occupancy=quote.occupancy,
+        expected_total=quote.total,
+    )
     return Decision(NAME, lang, [_confirm_change(r, quote, lang)])
 
 
@@ -149,30 +145,33 @@ def _confirm_change(r: Reservation, quote: Quote, lang: str) -> Options:
 async def change_confirm(
     ctx: TurnContext, state: ConversationState, answer: Answer, lang: str
 ) -> Decision:
+    manage = state.flow_state(ManageState)
     if not answer.yes:
         if _wish_in(answer):
-            state.flow_data["stage"] = "change_ask"
+            manage.stage = ManageStage.CHANGE_ASK
             return await change_ask(ctx, state, answer, lang)
         state.end_flow()
         return Decision(NAME, lang, [Say("manage.unchanged")])
-    change = state.flow_data.get("change") or {}
-    reference = str(state.flow_data.get("ref", ""))
+    agreed = manage.change
+    if agreed is None:  # only a damaged stored state: nothing was quoted to agree to
+        state.end_flow()
+        return Decision(NAME, lang, [Say("manage.unchanged")])
     request = ReservationChange(
-        check_in=date.fromisoformat(change["check_in"]),
-        check_out=date.fromisoformat(change["check_out"]),
-        occupancy=Occupancy.model_validate(change["occupancy"]),
-        expected_total=Decimal(change["expected_total"]),
+        check_in=agreed.check_in,
+        check_out=agreed.check_out,
+        occupancy=agreed.occupancy,
+        expected_total=agreed.expected_total,
     )
     try:
-        changed = await ctx.tools.change_booking(reference, request)
+        changed = await ctx.tools.change_booking(manage.ref or "", request)
     except RateChanged:
-        state.flow_data["wish"] = {k: change[k] for k in ("check_in", "check_out")}
+        manage.wish = StayWish(check_in=agreed.check_in, check_out=agreed.check_out)
         reservation = await load_selected(ctx, state)
         decision = await quote_change(ctx, state, reservation, lang)
         decision.speech.insert(0, Say("manage.rate_changed"))
         return decision
     except RoomUnavailable:
-        state.flow_data["stage"] = "change_ask"
+        manage.stage = ManageStage.CHANGE_ASK
         return Decision(NAME, lang, [Say("manage.change_unavailable")])
     except ReservationNotModifiable:
         return await hand_over(

@@ -10,6 +10,7 @@ import structlog
 
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Option, Options, Say
+from hotelbot.engine.flow_states import ManageState
 from hotelbot.engine.flows.answers import day, money
 from hotelbot.engine.state import ConversationState
 from hotelbot.errors import Forbidden
@@ -107,13 +108,14 @@ _PARTICLES = {"de", "der", "la", "le", "el", "da", "do", "di", "del", "van", "vo
 
 async def load_selected(ctx: TurnContext, state: ConversationState) -> Reservation:
     """The selected booking, read again this turn (grounding: nothing shown comes from state)."""
-    reference = str(state.flow_data.get("ref", ""))
-    mine = await ctx.tools.my_bookings() if not state.flow_data.get("surname") else []
+    manage = state.flow_state(ManageState)
+    reference = manage.ref or ""
+    surname = manage.surname
+    mine = await ctx.tools.my_bookings() if not surname else []
     for reservation in mine:
         if reservation.reference == reference:
             return reservation
-    surname = state.flow_data.get("surname")
-    found = await ctx.tools.find_booking(reference, str(surname)) if surname else None
+    found = await ctx.tools.find_booking(reference, surname) if surname else None
     if found is None:
         raise ReservationNotFound("selected booking is gone")
     return found

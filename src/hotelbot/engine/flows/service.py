@@ -6,20 +6,20 @@ same turn, and the confirmation from the created `ServiceRequest` (its id, statu
 What costs money is confirmed first; housekeeping, towels and repairs are simply requested.
 Service and menu names are shown in the guest's language where the PMS has it.
 
-Stages (`state.flow_data["stage"]`): pick → describe (maintenance) | time (taxi, transfer)
-→ confirm; menu → quantity → order (room service).
+Stages (`ServiceStage`, kept in `ServiceState`): pick → describe (maintenance) | time (taxi,
+transfer) → confirm; menu → quantity → order (room service).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 import structlog
 
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision, Option, Options, Say, Speech
+from hotelbot.engine.flow_states import ServiceStage, ServiceState
 from hotelbot.engine.flows.answers import (
     NO,
     YES,
@@ -78,7 +78,7 @@ async def step(
     lang = understanding.language
     key = idempotency_key("service", getattr(understanding, "message_id", "") or str(uuid.uuid4()))
     if state.flow != NAME:
-        state.start_flow(NAME, stage="pick")
+        state.start_flow(NAME)
     try:
         return await _run(ctx, state, answer, lang, key)
     except (PmsError, Forbidden) as exc:
@@ -93,20 +93,19 @@ async def step(
 async def _run(
     ctx: TurnContext, state: ConversationState, answer: Answer, lang: str, key: str
 ) -> Decision:
-    data = state.flow_data
-    stage = data.get("stage", "pick")
-    if stage == "describe":
-        return await _create_direct(ctx, state, "maintenance", answer, lang, key)
-    if stage == "time":
-        return await _timed(ctx, state, answer, lang)
-    if stage == "confirm":
-        return await _confirm(ctx, state, answer, lang, key)
-    if stage == "menu":
-        return await _menu_pick(ctx, state, answer, lang)
-    if stage == "quantity":
-        return await _quantity(ctx, state, answer, lang)
-    if stage == "order":
-        return await _order(ctx, state, answer, lang, key)
+    match state.flow_state(ServiceState).stage:
+        case ServiceStage.DESCRIBE:
+            return await _create_direct(ctx, state, "maintenance", answer, lang, key)
+        case ServiceStage.TIME:
+            return await _timed(ctx, state, answer, lang)
+        case ServiceStage.CONFIRM:
+            return await _confirm(ctx, state, answer, lang, key)
+        case ServiceStage.MENU:
+            return await _menu_pick(ctx, state, answer, lang)
+        case ServiceStage.QUANTITY:
+            return await _quantity(ctx, state, answer, lang)
+        case ServiceStage.ORDER:
+            return await _order(ctx, state, answer, lang, key)
     return await _pick(ctx, state, answer, lang, key)
 
 
@@ -114,14 +113,14 @@ async def _pick(
     ctx: TurnContext, state: ConversationState, answer: Answer, lang: str, key: str
 ) -> Decision:
     kind = answer.picked("service:kind") or answer.service
-    data = state.flow_data
-    data["kind"] = kind
-    data["room"] = room_number(answer.text)
-    data["notes"] = answer.text
+    service = state.flow_state(ServiceState)
+    service.kind = kind
+    service.room = room_number(answer.text)
+    service.notes = answer.text
     if kind in _DIRECT:
         words = len(answer.text.split())
         if kind == "maintenance" and words < _DESCRIBED_WORDS:
-            data["stage"] = "describe"
+            service.stage = ServiceStage.DESCRIBE
             return Decision(NAME, lang, [Say("service.ask_problem")])
         return await _create_direct(ctx, state, kind, answer, lang, key, first=True)
     if kind in ("taxi", "airport_transfer"):
@@ -154,9 +153,9 @@ async def _create_direct(
     *,
     first: bool = False,
 ) -> Decision:
-    data = state.flow_data
-    room = data.get("room") or room_number(answer.text)
-    notes = answer.text if first else " / ".join(t for t in (data.get("notes"), answer.text) if t)
+    service = state.flow_state(ServiceState)
+    room = service.room or room_number(answer.text)
+    notes = answer.text if first else " / ".join(t for t in (service.notes, answer.text) if t)
     request = ServiceRequestCreate(
         kind=_DIRECT[kind],
         room_number=room,
@@ -184,16 +183,16 @@ def _created(created: ServiceRequest, lang: str) -> Say:
 
 
 async def _timed(ctx: TurnContext, state: ConversationState, answer: Answer, lang: str) -> Decision:
-    data = state.flow_data
+    service = state.flow_state(ServiceState)
     at = when(answer.text, slots=answer.slots, now=ctx.local_now())
-    if data.get("stage") == "time" and answer.text:
-        data["notes"] = " / ".join(t for t in (data.get("notes"), answer.text) if t)
+    if service.stage is ServiceStage.TIME and answer.text:
+        service.notes = " / ".join(t for t in (service.notes, answer.text) if t)
     if at is None:
-        data["stage"] = "time"
-        return Decision(NAME, lang, [Say(f"service.ask_time_{data['kind']}")])
-    if data["kind"] == "airport_transfer":
+        service.stage = ServiceStage.TIME
+        return Decision(NAME, lang, [Say(f"service.ask_time_{service.kind}")])
+    if service.kind == "airport_transfer":
         return await _offer(ctx, state, lang, at=at)
-    data.update(stage="confirm", at=at.isoformat())
+    service.stage, service.at = ServiceStage.CONFIRM, at
     body = Say("service.taxi_offer", {"day": day(at.date(), lang), "time": f"{at:%H:%M}"})
     return Decision(NAME, lang, [_yes_no(body)])
 
@@ -220,29 +219,29 @@ def _catalogue_service(catalogue: ServiceCatalogue, kind: str) -> Service | None
 async def _offer(
     ctx: TurnContext, state: ConversationState, lang: str, *, at: datetime | None
 ) -> Decision:
-    data = state.flow_data
-    service = _catalogue_service(await ctx.tools.list_services(), str(data["kind"]))
-    data.update(stage="confirm", at=at.isoformat() if at else None)
-    data["code"] = service.code if service else None
-    params = {"price": money(service.price, service.currency, lang)} if service else {}
-    if service is not None:
-        params["name"] = in_language(service.name, service.names, lang)
+    service = state.flow_state(ServiceState)
+    offered = _catalogue_service(await ctx.tools.list_services(), str(service.kind))
+    service.stage, service.at = ServiceStage.CONFIRM, at
+    service.code = offered.code if offered else None
+    params = {"price": money(offered.price, offered.currency, lang)} if offered else {}
+    if offered is not None:
+        params["name"] = in_language(offered.name, offered.names, lang)
     if at is not None:
         params.update(day=day(at.date(), lang), time=f"{at:%H:%M}")
-    suffix = "offer" if service else "no_price"
-    return Decision(NAME, lang, [_yes_no(Say(f"service.{data['kind']}_{suffix}", params))])
+    suffix = "offer" if offered else "no_price"
+    return Decision(NAME, lang, [_yes_no(Say(f"service.{service.kind}_{suffix}", params))])
 
 
 async def _confirm(
     ctx: TurnContext, state: ConversationState, answer: Answer, lang: str, key: str
 ) -> Decision:
-    data = state.flow_data
+    service = state.flow_state(ServiceState)
     if not answer.yes:
         state.end_flow()
         return Decision(NAME, lang, [Say("service.not_requested")])
-    kind = str(data["kind"])
-    at = datetime.fromisoformat(data["at"]) if data.get("at") else None
-    code = data.get("code")
+    kind = str(service.kind)
+    at = service.at
+    code = service.code
     request = ServiceRequestCreate(
         kind=(
             ServiceRequestKind.TAXI
@@ -252,9 +251,9 @@ async def _confirm(
             else ServiceRequestKind.OTHER
         ),
         service_code=code if kind != "taxi" else None,
-        room_number=data.get("room"),
+        room_number=service.room,
         scheduled_for=at,
-        notes=str(data.get("notes") or kind)[:1000],
+        notes=str(service.notes or kind)[:1000],
     )
     created = await ctx.tools.request_service(request, idempotency_key=key)
     state.end_flow()
@@ -270,7 +269,7 @@ async def _show_menu(ctx: TurnContext, state: ConversationState, lang: str) -> D
     if not items:
         state.end_flow()
         return Decision(NAME, lang, [Say("service.menu_empty")])
-    state.flow_data["stage"] = "menu"
+    state.flow_state(ServiceState).stage = ServiceStage.MENU
     rows = tuple(
         Option(
             f"service:item:{item.code}",
@@ -293,7 +292,8 @@ async def _menu_pick(
     item = next((m for m in catalogue.room_service_menu if m.code == code), None)
     if item is None:
         return await _show_menu(ctx, state, lang)
-    state.flow_data.update(stage="quantity", item=item.code)
+    service = state.flow_state(ServiceState)
+    service.stage, service.item = ServiceStage.QUANTITY, item.code
     quantity = _quantity_of(answer, lang)
     if quantity is not None and not answer.choice:
         return await _add(ctx, state, item.code, quantity, lang, catalogue)
@@ -327,7 +327,9 @@ async def _quantity(
     if quantity is None:
         return Decision(NAME, lang, [Say("service.ask_quantity_again")])
     catalogue = await ctx.tools.list_services()
-    return await _add(ctx, state, str(state.flow_data["item"]), quantity, lang, catalogue)
+    return await _add(
+        ctx, state, str(state.flow_state(ServiceState).item), quantity, lang, catalogue
+    )
 
 
 async def _add(
@@ -338,13 +340,14 @@ async def _add(
     lang: str,
     catalogue: ServiceCatalogue,
 ) -> Decision:
-    order: dict[str, Any] = dict(state.flow_data.get("order") or {})
-    order[code] = int(order.get(code, 0)) + quantity
-    state.flow_data.update(stage="order", order=order)
+    service = state.flow_state(ServiceState)
+    order = dict(service.order)
+    order[code] = order.get(code, 0) + quantity
+    service.stage, service.order = ServiceStage.ORDER, order
     return Decision(NAME, lang, [_summary(order, catalogue, lang)])
 
 
-def _summary(order: dict[str, Any], catalogue: ServiceCatalogue, lang: str) -> Speech:
+def _summary(order: dict[str, int], catalogue: ServiceCatalogue, lang: str) -> Speech:
     """The order priced from this turn's catalogue (the PMS prices the request itself)."""
     menu = {m.code: m for m in catalogue.room_service_menu}
     lines = [(menu[c], int(q)) for c, q in order.items() if c in menu]
@@ -378,10 +381,11 @@ async def _order(
     if not answer.yes:
         state.end_flow()
         return Decision(NAME, lang, [Say("service.not_requested")])
-    order = state.flow_data.get("order") or {}
+    service = state.flow_state(ServiceState)
+    order = service.order
     request = ServiceRequestCreate(
         kind=ServiceRequestKind.ROOM_SERVICE,
-        room_number=state.flow_data.get("room"),
+        room_number=service.room,
         items=[OrderLine(code=c, quantity=int(q)) for c, q in order.items()],
     )
     created = await ctx.tools.request_service(request, idempotency_key=key)
