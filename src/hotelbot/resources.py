@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hotelbot import metrics
@@ -24,6 +25,8 @@ from hotelbot.kit.wal import checkpointing
 from hotelbot.pms.client import PmsClient
 from hotelbot.settings import QueueEngine, Settings
 from hotelbot.whatsapp.client import GraphClient
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -73,6 +76,13 @@ async def open_resources(
         pms=PmsClient.from_settings(settings, transport=pms_transport or http_transport),
         http_transport=http_transport,
         llm=provider_from(settings.llm, base_url=settings.base_url),
+    )
+    # Every process that sends (api, worker, run) says where, once: host only, never the token.
+    log.info(
+        "whatsapp.send_target",
+        host=settings.graph_host,
+        api_version=settings.whatsapp.api_version,
+        sandbox=settings.sends_to_sandbox,
     )
     try:
         # Started here so every process (API, worker, run) can enqueue as soon as it serves.

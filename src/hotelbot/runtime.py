@@ -84,7 +84,7 @@ async def _with_pms(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
 
 @contextlib.asynccontextmanager
 async def _with_sandbox(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
-    if not (settings.whatsapp.sandbox and not settings.whatsapp.graph_url):
+    if not settings.sends_to_sandbox:
         yield
         return
     sandbox = build_sandbox(settings)
@@ -200,6 +200,8 @@ def _print_banner(settings: Settings) -> None:
         f"  metrics / health    {base}/metrics  {base}/healthz  {base}/readyz",
         f"  demo hotel          phone_number_id {DEMO_PHONE_NUMBER_ID} ({DEMO_DISPLAY_NUMBER})",
         f"  data dir            {settings.data_dir}",
+        f"  replies sent to     {settings.graph_host}"
+        + (" (the sandbox)" if settings.sends_to_sandbox else ""),
         "  chat from a terminal: hotelbot chat",
         "",
     ]

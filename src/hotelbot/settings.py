@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "hotelbot"
+
+#: Meta's Graph API: where replies go unless the sandbox is on or `whatsapp.graph_url` is set.
+META_GRAPH_URL = "https://graph.facebook.com"
 
 #: Well-known values the local sandbox uses; never valid against Meta.
 SANDBOX_SECRETS = {
@@ -67,7 +71,8 @@ class WhatsAppSettings(BaseModel):
     verify_token: SecretStr = SecretStr("")
     #: System-user access token for the Graph API.
     access_token: SecretStr = SecretStr("")
-    #: Graph API base URL, version included. Empty means the local sandbox.
+    #: Graph API root, without the version (`api_version` is added). Empty: the local sandbox
+    #: when `sandbox` is on, else Meta's Graph API (https://graph.facebook.com).
     graph_url: str = ""
     api_version: str = "v23.0"
     #: When true, secrets default to the sandbox's well-known values.
@@ -245,7 +250,26 @@ class Settings(BaseSettings):
         return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
+    def sends_to_sandbox(self) -> bool:
+        """True when replies go to the local sandbox mounted in this deployment."""
+        return self.whatsapp.sandbox and not self.whatsapp.graph_url
+
+    @property
     def graph_url(self) -> str:
-        """Graph API root including the version, e.g. `https://graph.facebook.com/v23.0`."""
-        root = self.whatsapp.graph_url or f"{self.base_url}/sandbox/graph"
+        """Graph API root including the version, e.g. `https://graph.facebook.com/v23.0`.
+
+        Meta's unless `whatsapp.graph_url` names another root or the sandbox is on: production
+        must never send to a `/sandbox/graph` that is not mounted there.
+        """
+        if self.whatsapp.graph_url:
+            root = self.whatsapp.graph_url
+        elif self.whatsapp.sandbox:
+            root = f"{self.base_url}/sandbox/graph"
+        else:
+            root = META_GRAPH_URL
         return f"{root.rstrip('/')}/{self.whatsapp.api_version}"
+
+    @property
+    def graph_host(self) -> str:
+        """Host (and port) that replies are sent to: safe to log, unlike the full URL."""
+        return urlsplit(self.graph_url).netloc.rpartition("@")[2]
