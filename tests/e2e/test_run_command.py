@@ -18,10 +18,13 @@ import pytest
 from hotelbot.sandbox import DEMO_PHONE_NUMBER_ID
 from hotelbot.settings import SANDBOX_SECRETS
 from hotelbot.whatsapp.signature import sign
+from tests.test_readme import readme_code
 
 pytestmark = pytest.mark.slow
 STARTUP_SECONDS = 60.0
 REPLY_SECONDS = 15.0
+#: The guest of the README's signed-webhook example.
+README_GUEST = "15550009999"
 
 
 def _free_port() -> int:
@@ -126,6 +129,22 @@ def test_signed_webhook_is_answered_through_the_sandbox(server: str) -> None:
     assert replies, "no reply reached the sandbox"
     assert all(r["phone_number_id"] == DEMO_PHONE_NUMBER_ID for r in replies)
     assert "15:00" in orjson.dumps([r["payload"] for r in replies]).decode()
+
+
+def test_readme_signed_webhook_by_hand_is_answered(server: str) -> None:
+    # The README's block as a newcomer runs it (bash, openssl, curl), pointed at this server;
+    # run again once answered, it is a new message and is answered again.
+    script = readme_code("A signed webhook by hand").replace("http://127.0.0.1:8000", server)
+    for attempt in (1, 2):
+        before = len(_replies_to(server, README_GUEST))
+        command = ["bash", "-e", "-c", script]
+        run = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0 and "HTTP/1.1 200" in run.stdout, run.stdout + run.stderr
+        deadline = time.monotonic() + REPLY_SECONDS
+        while len(replies := _replies_to(server, README_GUEST)) == before:
+            assert time.monotonic() < deadline, f"README example not answered (run {attempt})"
+            time.sleep(0.1)
+        assert "15:00" in orjson.dumps([r["payload"] for r in replies[before:]]).decode()
 
 
 def test_bad_signature_is_refused_and_never_answered(server: str) -> None:
