@@ -2,7 +2,8 @@
 
 Each line typed is sent by the sandbox as a signed webhook to the bot, exactly as Meta would;
 the bot's replies are read back from the sandbox. Buttons and list rows are numbered: type the
-number to tap one. `/quit` (or Ctrl-D) leaves.
+number to tap one. A reply WhatsApp refused (the 24-hour rule) is shown as refused, with why.
+`/quit` (or Ctrl-D) leaves.
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ async def run_chat(
             await session.send(line.strip())
             session.options = []
             for event in await session.replies(clock=loop.time):
+                if event.get("error"):  # WhatsApp refused it: say so, never show it as said
+                    print(f"bot> ✗ {event['error']['explanation']}", file=stdout, flush=True)
+                    continue
                 text, options = render(event["payload"])
                 session.options = options or session.options
                 print(f"bot> {text}", file=stdout, flush=True)

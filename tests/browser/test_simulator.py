@@ -257,3 +257,20 @@ def test_guest_greets_asks_books_and_gets_a_human(page: Page, server: str, data_
     before = write(page, "Quiero hablar con una persona")
     bot_says(page, r"equipo|persona", after=before)
     assert human_conversations(data_dir) == 1
+
+
+def test_a_reply_refused_by_the_24_hour_rule_says_so(page: Page, server: str) -> None:
+    # The sandbox refuses every free-form send, as Meta does outside the 24-hour window.
+    httpx.post(f"{server}/sandbox/api/faults", json={"outside_window": True}).raise_for_status()
+    try:
+        become_guest(page, "34611222444")
+        before = write(page, "Hola")
+
+        refused = bot_says(page, "24-hour rule", after=before)
+        expect(refused).to_have_class(re.compile(r"\brefused\b"))
+        expect(refused.locator(".refusal")).to_contain_text("code 131047")
+        expect(refused.locator(".ticks.failed")).to_be_visible()
+        # A refused greeting offers no buttons to tap: the guest never got them.
+        expect(page.locator(".choices button.reply")).to_have_count(0)
+    finally:
+        httpx.delete(f"{server}/sandbox/api/faults").raise_for_status()

@@ -172,18 +172,36 @@ def test_verification_handshake(server: str) -> None:
     assert httpx.get(f"{server}/webhooks/whatsapp", params=params).status_code == 403
 
 
-def test_chat_command_talks_to_the_running_bot(server: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "hotelbot", "chat", "--url", server, "--phone", "447700900303"],
-        input="Hola, ¿a qué hora es el desayuno?\n/quit\n",
+def _chat(server: str, phone: str, line: str) -> subprocess.CompletedProcess[str]:
+    """`hotelbot chat` as a person runs it: one line typed, then `/quit`."""
+    return subprocess.run(
+        [sys.executable, "-m", "hotelbot", "chat", "--url", server, "--phone", phone],
+        input=f"{line}\n/quit\n",
         capture_output=True,
         text=True,
         timeout=60,
         env={k: v for k, v in os.environ.items() if not k.startswith("HOTELBOT_")},
     )
+
+
+def test_chat_command_talks_to_the_running_bot(server: str) -> None:
+    result = _chat(server, "447700900303", "Hola, ¿a qué hora es el desayuno?")
     assert result.returncode == 0, result.stderr
     assert "bot> " in result.stdout
     assert "desayuno" in result.stdout.lower()
+
+
+def test_chat_says_when_whatsapp_refuses_a_reply(server: str) -> None:
+    # The sandbox refuses every free-form send as Meta does outside the 24-hour window.
+    httpx.post(f"{server}/sandbox/api/faults", json={"outside_window": True}).raise_for_status()
+    try:
+        result = _chat(server, "447700900306", "Hello! What time is check-in?")
+    finally:
+        httpx.delete(f"{server}/sandbox/api/faults").raise_for_status()
+
+    assert result.returncode == 0, result.stderr
+    assert "bot> ✗ Not delivered: WhatsApp's 24-hour rule (code 131047)" in result.stdout
+    assert "15:00" not in result.stdout  # the refused answer is never shown as said
 
 
 def test_data_dir_and_logs_hold_no_phone_number_or_text(server: str, data_dir: Path) -> None:

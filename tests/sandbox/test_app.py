@@ -343,3 +343,46 @@ class TestSandboxApi:
         script = await world.http.get("/sandbox/static/simulator.js")
         assert script.status_code == 200
         assert "/sandbox/api/messages" in script.text
+
+
+class TestRefusals:
+    """A reply refused by the 24-hour rule is kept and explained, never listed as sent."""
+
+    async def test_a_reply_after_24_hours_is_listed_as_refused_with_why(self, world: World) -> None:
+        await world.guest_says(GUEST, "Hi")
+        world.clock.now += timedelta(hours=25)
+        late = render(Buttons(body="Still there?", buttons=[Button(id="y", title="Yes")]), to=GUEST)
+
+        response = await world.http.post(MESSAGES, json=late, headers=AUTH)
+
+        assert (response.status_code, response.json()["error"]["code"]) == (400, 131047)
+        assert await world.sent() == []
+        [refused] = (await world.http.get("/sandbox/api/refused")).json()
+        assert (refused["to"], refused["payload"]) == (GUEST, late)
+        assert refused["error"]["code"] == 131047
+        assert refused["error"]["title"] == "Re-engagement message"
+        assert "24-hour rule" in refused["error"]["explanation"]
+
+    async def test_the_conversation_shows_the_refused_reply_in_its_place(
+        self, world: World
+    ) -> None:
+        await world.guest_says(GUEST, "Hi")
+        await world.http.post("/sandbox/api/faults", json={"outside_window": True})
+        await world.http.post(MESSAGES, json=render(Text(body="Hello!"), to=GUEST), headers=AUTH)
+
+        conversation = (await world.http.get(f"/sandbox/api/conversations/{GUEST}")).json()
+
+        [guest, reply] = conversation["messages"]
+        assert (guest["direction"], reply["direction"], reply["status"]) == ("in", "out", "failed")
+        assert reply["error"]["code"] == 131047 and reply["wamid"] == ""
+        assert guest["error"] is None
+
+    async def test_templates_are_never_refused_by_the_window(self, world: World) -> None:
+        await world.http.post("/sandbox/api/faults", json={"outside_window": True})
+        template = {"messaging_product": "whatsapp", "to": GUEST, "type": "template",
+                    "template": {"name": "welcome_back", "language": {"code": "en"}}}  # fmt: skip
+
+        response = await world.http.post(MESSAGES, json=template, headers=AUTH)
+
+        assert response.status_code == 200
+        assert (await world.http.get("/sandbox/api/refused")).json() == []

@@ -1,5 +1,5 @@
-"""The sandbox's own API under `/sandbox/api/` (faults, sent, guest messages, conversations)
-and the guest simulator page at `/sandbox/`. Documented in `docs/sandbox.md`.
+"""The sandbox's own API under `/sandbox/api/` (faults, sent, refused, guest messages,
+conversations) and the guest simulator page at `/sandbox/`. Documented in `docs/sandbox.md`.
 """
 
 from __future__ import annotations
@@ -94,6 +94,11 @@ async def reset_faults(request: Request) -> dict[str, Any]:
 @router.get("/api/sent")
 async def list_sent(request: Request) -> list[dict[str, Any]]:
     return _sandbox(request).sent()
+
+
+@router.get("/api/refused")
+async def list_refused(request: Request) -> list[dict[str, Any]]:
+    return _sandbox(request).refused()
 
 
 @router.delete("/api/sent")

@@ -64,6 +64,7 @@ def _send(sandbox: Sandbox, phone_number_id: str, body: Any) -> Response:
         return _error(failure)
     is_template = body.get("type") == "template"
     if not is_template and not sandbox.in_window(meta.wa_id_of(body["to"])):
+        sandbox.record_refusal(phone_number_id, body, meta.OUTSIDE_WINDOW)
         return _error(meta.OUTSIDE_WINDOW)
     event = sandbox.record_send(phone_number_id, body)
     return JSONResponse(meta.send_success(body["to"], event.wamid, template=is_template))

@@ -33,6 +33,12 @@ STATUS_ORDER = ("sent", "delivered", "read")
 #: Pauses before each new attempt at a webhook the bot did not take (Meta retries for days,
 #: backing off). Starting at seconds, not milliseconds, keeps an overloaded bot from a storm.
 REDELIVERY_PAUSES = (5.0, 10.0, 20.0, 40.0)
+#: What a refused send means, in words a person testing the bot understands.
+REFUSALS = {
+    meta.OUTSIDE_WINDOW.code: "Not delivered: WhatsApp's 24-hour rule (code 131047). The guest "
+    "last wrote more than 24 hours ago, so the business may only send a template message until "
+    "the guest writes again.",
+}
 
 
 def utcnow() -> datetime:
@@ -86,6 +92,9 @@ class Event:
     at: str
     payload: dict[str, Any]
     status: str | None = None
+    #: Why a send was refused (`status` "failed"): Meta's code, title and details, and a
+    #: sentence for the simulator page and `hotelbot chat`.
+    error: dict[str, Any] | None = None
 
 
 @dataclass
@@ -142,6 +151,22 @@ class Sandbox:
             self._spawn(self._deliver_statuses(event, body.get("biz_opaque_callback_data")))
         return event
 
+    def record_refusal(
+        self, phone_number_id: str, body: dict[str, Any], error: meta.MetaError
+    ) -> Event:
+        """Keep a send Meta refused for good (the 24-hour rule), so people can see why no reply
+        came; it has no wamid, since Meta never accepted it."""
+        event = self._append("out", phone_number_id, meta.wa_id_of(body["to"]), "", body)
+        event.status = "failed"
+        self.typing_until.pop(event.wa_id, None)  # the bot is done with this reply
+        event.error = {
+            "code": error.code,
+            "title": error.title,
+            "details": error.details,
+            "explanation": REFUSALS.get(error.code, error.message),
+        }
+        return event
+
     def mark_read(self, body: dict[str, Any]) -> bool:
         """Apply a read receipt (and typing indicator); False when the wamid is not a guest's."""
         event = self._find("in", body.get("message_id"))
@@ -155,18 +180,17 @@ class Sandbox:
     def sent(self) -> list[dict[str, Any]]:
         """What the bot sent, oldest first (the `/sandbox/api/sent` format)."""
         return [
-            {
-                "phone_number_id": e.phone_number_id,
-                "to": e.payload["to"],
-                "wa_id": e.wa_id,
-                "type": e.type,
-                "wamid": e.wamid,
-                "payload": e.payload,
-                "at": e.at,
-                "status": e.status,
-            }
+            _listed(e) | {"wamid": e.wamid, "status": e.status}
             for e in self.events
-            if e.direction == "out"
+            if e.direction == "out" and e.error is None
+        ]
+
+    def refused(self) -> list[dict[str, Any]]:
+        """Sends Meta refused for good, oldest first (the `/sandbox/api/refused` format)."""
+        return [
+            _listed(e) | {"error": e.error}
+            for e in self.events
+            if e.direction == "out" and e.error is not None
         ]
 
     def clear_sent(self) -> None:
@@ -310,6 +334,18 @@ class Sandbox:
 
     def find_out(self, wamid: str) -> Event | None:
         return self._find("out", wamid)
+
+
+def _listed(event: Event) -> dict[str, Any]:
+    """What `/sandbox/api/sent` and `/sandbox/api/refused` show of a send."""
+    return {
+        "phone_number_id": event.phone_number_id,
+        "to": event.payload["to"],
+        "wa_id": event.wa_id,
+        "type": event.type,
+        "payload": event.payload,
+        "at": event.at,
+    }
 
 
 def _should_retry(status: int | None) -> bool:

@@ -185,7 +185,7 @@ function bubble(event) {
   if (event.direction === "out" && event.type === "reaction") {
     return el("div", "msg out reaction", p.reaction.emoji);
   }
-  const node = el("div", `msg ${event.direction}`);
+  const node = el("div", `msg ${event.direction}${event.error ? " refused" : ""}`);
   node.dataset.seq = event.seq;
   node.dataset.type = event.type;
   if (event.direction === "in") {
@@ -195,7 +195,9 @@ function bubble(event) {
   } else {
     botContent(node, p, event.type);
   }
-  node.append(meta(event.at, event.direction === "in" ? event.status : null));
+  // A reply WhatsApp refused (the 24-hour rule): greyed, with the reason, and a red "!".
+  if (event.error) node.append(el("div", "refusal", `⚠ ${event.error.explanation}`));
+  node.append(meta(event.at, event.direction === "in" || event.error ? event.status : null));
   return node;
 }
 
@@ -209,7 +211,7 @@ function answeredWamids() {
 
 function choices(event, answered) {
   const i = event.payload.interactive;
-  if (event.direction !== "out" || !i) return null;
+  if (event.direction !== "out" || !i || event.error) return null; // a refused reply offers nothing
   const box = el("div", "choices");
   if (i.type === "button") {
     const used = answered.has(event.wamid) || view.tapped.has(event.wamid);
