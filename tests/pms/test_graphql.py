@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import httpx
 
 from hotelbot.pms.adapters.builtin.demo import DEMO_PROPERTY_SLUG
+from tests.conftest import log_lines
 from tests.pms.conftest import TODAY
 
 BASE = f"/pms/v1/properties/{DEMO_PROPERTY_SLUG}"
@@ -208,3 +210,25 @@ async def test_a_quote_without_occupancy_is_for_one_adult(pms_http: httpx.AsyncC
         p=DEMO_PROPERTY_SLUG, ci=CHECK_IN.isoformat(), co=CHECK_OUT.isoformat(),
     )  # fmt: skip
     assert data["quote"]["occupancy"] == {"adults": 1, "children_ages": [], "rooms": 1}
+
+
+async def test_errors_are_logged_by_code_never_with_the_query(
+    pms_http: httpx.AsyncClient, log_output: io.StringIO
+) -> None:
+    # Literals in a query can be guest data; the lines around an error must not reach the log.
+    failing = f"""mutation {{
+      create_reservation(property: "{DEMO_PROPERTY_SLUG}", idempotency_key: "log-test-1", input: {{
+        guest: {{first_name: "Zebulon", last_name: "Quartermaine", phone: "+447700900999"}},
+        check_in: "{CHECK_IN}", check_out: "{CHECK_OUT}", room_type_code: "NOPE",
+        rate_plan_code: "NRF"}}) {{ reference }} }}"""
+    unparsable = '{ reservations(property: "demo-miramar", email: "zebulon@example.org" '
+
+    for query in (failing, unparsable):
+        assert (await pms_http.post("/pms/graphql", json={"query": query})).json()["errors"]
+
+    logged = log_output.getvalue()
+    assert "Zebulon" not in logged and "Quartermaine" not in logged and "zebulon" not in logged
+    lines = log_lines(log_output)
+    assert [line for line in lines if line["level"] == "error"] == []
+    rejected = [line["code"] for line in lines if line["event"] == "pms.graphql.rejected"]
+    assert rejected == ["invalid_request", "invalid_query"]

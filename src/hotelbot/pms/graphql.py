@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import strawberry
+import structlog
 from fastapi import Depends, Request
 from graphql import GraphQLError, GraphQLInputObjectType
 from pydantic import BaseModel, ValidationError
@@ -21,7 +22,7 @@ from strawberry.experimental.pydantic import input as pyd_input
 from strawberry.experimental.pydantic import type as pyd_type
 from strawberry.fastapi import GraphQLRouter
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 from strawberry.types.scalar import ScalarDefinition
 
 from hotelbot.pms import auth, errors, schemas, service
@@ -31,6 +32,7 @@ from hotelbot.pms.service import PmsRuntime
 from hotelbot.settings import Settings
 
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
 
 for _enum in (
     schemas.BedType,
@@ -363,9 +365,31 @@ def _idempotency_key(value: str) -> str:
     return value
 
 
+class _Schema(strawberry.Schema):
+    """Logs a request's errors by code, never with the query's text.
+
+    Strawberry logs each error at ERROR with the lines of the query around it, whose literals
+    can be a guest's name or phone number, and with a traceback: a refused or invalid request
+    would put guest data in the logs and page Sentry. Only an unexpected exception is an error.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            cause = error.original_error
+            extensions = error.extensions or {}
+            if cause is None or isinstance(cause, GraphQLError):
+                status = extensions.get("status", 400)
+                level = log.warning if isinstance(status, int) and status >= 500 else log.info
+                level("pms.graphql.rejected", code=extensions.get("code", "invalid_query"))
+            else:
+                log.error("pms.graphql.failed", error=type(cause).__name__, exc_info=cause)
+
+
 def build_schema(limits: GraphqlLimits) -> strawberry.Schema:
     """The PMS schema with `limits` enforced before execution (graphql_limits.py)."""
-    schema = strawberry.Schema(
+    schema = _Schema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(auto_camel_case=False, scalar_map={Decimal: Money}),
