@@ -156,6 +156,7 @@ async def test_either_of_two_surnames_unlocks_a_booking_but_a_particle_does_not(
         ("García - López", "-"),
         ("da Silva", "   "),
         ("da Silva", ""),
+        ("El Amrani", "el"),  # a particle, like "da" or "de"
     ],
 )
 def test_a_single_letter_or_a_joining_word_never_matches_a_surname(

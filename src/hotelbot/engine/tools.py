@@ -23,28 +23,13 @@ from typing import Protocol
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import hotelbot.pms.schemas as pms
 from hotelbot import metrics
 from hotelbot.audit import service as audit_service
 from hotelbot.errors import Forbidden
 from hotelbot.models import Conversation, ConversationMode, Guest
 from hotelbot.pms.client import PmsClient
 from hotelbot.pms.errors import ReservationNotFound
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    GuestContact,
-    GuestDetails,
-    Occupancy,
-    Quote,
-    QuoteRequest,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    RoomType,
-    ServiceCatalogue,
-    ServiceRequest,
-    ServiceRequestCreate,
-)
 
 log = structlog.get_logger(__name__)
 
@@ -79,9 +64,9 @@ THIS_GUEST_PHONE = "+10000000000"
 
 def guest_details(
     first_name: str, last_name: str = "", *, email: str | None = None, language: str | None = None
-) -> GuestDetails:
+) -> pms.GuestDetails:
     """Guest details for `create_booking`; the phone is filled in by the tool, never by a flow."""
-    return GuestDetails(
+    return pms.GuestDetails(
         first_name=first_name,
         last_name=last_name,
         email=email,
@@ -110,11 +95,15 @@ def same_name(on_booking: str, typed: str) -> bool:
     return any(stored[i : i + len(given)] == given for i in range(len(stored) - len(given) + 1))
 
 
-#: Lower-case words that belong to the surname after them ("da Silva", "van der Berg").
+#: Lower-case words that belong to the surname after them ("da Silva", "van der Berg",
+#: "El Amrani"): the one set every reading of a surname uses (booking names, lookups, checks).
 SURNAME_PARTICLES = frozenset(
-    {"da", "das", "de", "del", "della", "dei", "der", "den", "di", "do", "dos", "du", "la",
-     "le", "van", "von", "ten", "ter", "y"}
+    {"da", "das", "de", "del", "della", "dei", "der", "den", "di", "do", "dos", "du", "el",
+     "la", "le", "van", "von", "ten", "ter"}
 )  # fmt: skip
+#: Spanish joins two surnames with "y" ("Ortega y Gasset"): inside a full name it belongs to
+#: the surname after it; typed after a booking reference it is the sentence's "and".
+SURNAME_JOINER = "y"
 
 
 def _telling(word: str) -> bool:
@@ -137,18 +126,18 @@ class Tools(Protocol):
         ...
 
     async def check_availability(
-        self, *, check_in: date, check_out: date, occupancy: Occupancy
-    ) -> Availability:
+        self, *, check_in: date, check_out: date, occupancy: pms.Occupancy
+    ) -> pms.Availability:
         """Bookable offers (room type, rate plan, total, currency) for the stay; books nothing."""
         ...
 
-    async def quote(self, request: QuoteRequest) -> Quote:
+    async def quote(self, request: pms.QuoteRequest) -> pms.Quote:
         """The exact price and cancellation policy of one offer; books nothing."""
         ...
 
     async def create_booking(
-        self, request: ReservationCreate, *, idempotency_key: str
-    ) -> Reservation:
+        self, request: pms.ReservationCreate, *, idempotency_key: str
+    ) -> pms.Reservation:
         """Book for THIS guest: the contact phone is always the guest's WhatsApp number."""
         ...
 
@@ -156,33 +145,35 @@ class Tools(Protocol):
         """Whether the hotel's PMS takes a booking only with the guest's e-mail address."""
         ...
 
-    async def my_bookings(self) -> list[Reservation]:
+    async def my_bookings(self) -> list[pms.Reservation]:
         """Reservations tied to this guest's WhatsApp number; never anyone else's."""
         ...
 
-    async def find_booking(self, reference: str, last_name: str) -> Reservation | None:
+    async def find_booking(self, reference: str, last_name: str) -> pms.Reservation | None:
         """The reservation with this reference AND surname, else None (never says which failed)."""
         ...
 
-    async def change_booking(self, reference: str, change: ReservationChange) -> Reservation:
+    async def change_booking(
+        self, reference: str, change: pms.ReservationChange
+    ) -> pms.Reservation:
         """Change dates/occupancy of one of this guest's reservations; `Forbidden` otherwise."""
         ...
 
-    async def cancel_booking(self, reference: str) -> Cancellation:
+    async def cancel_booking(self, reference: str) -> pms.Cancellation:
         """Cancel one of this guest's reservations (with the rate's fee); `Forbidden` otherwise."""
         ...
 
-    async def room_types(self) -> list[RoomType]:
+    async def room_types(self) -> list[pms.RoomType]:
         """The property's room types (code, name, capacity): a booking names only the code."""
         ...
 
-    async def list_services(self) -> ServiceCatalogue:
+    async def list_services(self) -> pms.ServiceCatalogue:
         """The property's bookable services and room-service menu, with prices."""
         ...
 
     async def request_service(
-        self, request: ServiceRequestCreate, *, idempotency_key: str
-    ) -> ServiceRequest:
+        self, request: pms.ServiceRequestCreate, *, idempotency_key: str
+    ) -> pms.ServiceRequest:
         """Create a service request staff will see; a reservation named must be this guest's."""
         ...
 
@@ -252,16 +243,16 @@ class ConversationTools:
         return self._pms
 
     async def check_availability(
-        self, *, check_in: date, check_out: date, occupancy: Occupancy
-    ) -> Availability:
+        self, *, check_in: date, check_out: date, occupancy: pms.Occupancy
+    ) -> pms.Availability:
         return await self._client.availability(self._property, check_in, check_out, occupancy)
 
-    async def quote(self, request: QuoteRequest) -> Quote:
+    async def quote(self, request: pms.QuoteRequest) -> pms.Quote:
         return await self._client.quote(self._property, request)
 
     async def create_booking(
-        self, request: ReservationCreate, *, idempotency_key: str
-    ) -> Reservation:
+        self, request: pms.ReservationCreate, *, idempotency_key: str
+    ) -> pms.Reservation:
         self._require_phone()
         guest = request.guest.model_copy(update={"phone": self._phone})
         forced = request.model_copy(update={"guest": guest})
@@ -275,15 +266,15 @@ class ConversationTools:
     async def booking_needs_email(self) -> bool:
         return (await self._client.get_property(self._property)).guest_email_required
 
-    async def my_bookings(self) -> list[Reservation]:
+    async def my_bookings(self) -> list[pms.Reservation]:
         self._require_phone()
         found = await self._client.list_reservations(
-            self._property, GuestContact(phone=self._phone)
+            self._property, pms.GuestContact(phone=self._phone)
         )
         # The PMS filters by contact; checking again costs nothing and survives a lax adapter.
         return [r for r in found if r.guest.phone == self._phone]
 
-    async def find_booking(self, reference: str, last_name: str) -> Reservation | None:
+    async def find_booking(self, reference: str, last_name: str) -> pms.Reservation | None:
         reservation = await self._lookup(reference)
         if reservation is None:
             return None
@@ -295,27 +286,29 @@ class ConversationTools:
         self._verified.add(reservation.reference.upper())
         return reservation
 
-    async def change_booking(self, reference: str, change: ReservationChange) -> Reservation:
+    async def change_booking(
+        self, reference: str, change: pms.ReservationChange
+    ) -> pms.Reservation:
         canonical = await self._authorise(reference)
         changed = await self._client.modify_reservation(self._property, canonical, change)
         await self._audit("booking.changed", "reservation", canonical)
         return changed
 
-    async def cancel_booking(self, reference: str) -> Cancellation:
+    async def cancel_booking(self, reference: str) -> pms.Cancellation:
         canonical = await self._authorise(reference)
         cancellation = await self._client.cancel_reservation(self._property, canonical)
         await self._audit("booking.cancelled", "reservation", canonical, fee=str(cancellation.fee))
         return cancellation
 
-    async def room_types(self) -> list[RoomType]:
+    async def room_types(self) -> list[pms.RoomType]:
         return await self._client.list_room_types(self._property)
 
-    async def list_services(self) -> ServiceCatalogue:
+    async def list_services(self) -> pms.ServiceCatalogue:
         return await self._client.list_services(self._property)
 
     async def request_service(
-        self, request: ServiceRequestCreate, *, idempotency_key: str
-    ) -> ServiceRequest:
+        self, request: pms.ServiceRequestCreate, *, idempotency_key: str
+    ) -> pms.ServiceRequest:
         if request.reservation_reference:
             await self._authorise(request.reservation_reference)
         created = await self._client.create_service_request(
@@ -348,10 +341,10 @@ class ConversationTools:
         if not self._phone:
             raise Forbidden("this conversation has no guest number")
 
-    def _owns(self, reservation: Reservation) -> bool:
+    def _owns(self, reservation: pms.Reservation) -> bool:
         return bool(self._phone) and reservation.guest.phone == self._phone
 
-    async def _lookup(self, reference: str) -> Reservation | None:
+    async def _lookup(self, reference: str) -> pms.Reservation | None:
         """The reservation by reference as typed, else upper-cased (guests type "hb7k2q")."""
         for candidate in dict.fromkeys((reference.strip(), reference.strip().upper())):
             try:

@@ -19,34 +19,18 @@ import httpx
 import structlog
 from pydantic import BaseModel, TypeAdapter
 
+import hotelbot.pms.schemas as pms
 from hotelbot.kit.cache import Cache, MemoryCache, cache_from_url
 from hotelbot.kit.http import pool_limits
 from hotelbot.pms import errors
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    GuestContact,
-    Occupancy,
-    Property,
-    Quote,
-    QuoteRequest,
-    RatePlan,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    RoomType,
-    ServiceCatalogue,
-    ServiceRequest,
-    ServiceRequestCreate,
-)
 from hotelbot.settings import Settings
 
 log = structlog.get_logger(__name__)
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
-_RESERVATIONS = TypeAdapter(list[Reservation])
-_ROOM_TYPES = TypeAdapter(list[RoomType])
-_RATE_PLANS = TypeAdapter(list[RatePlan])
+_RESERVATIONS = TypeAdapter(list[pms.Reservation])
+_ROOM_TYPES = TypeAdapter(list[pms.RoomType])
+_RATE_PLANS = TypeAdapter(list[pms.RatePlan])
 
 
 class CircuitBreaker:
@@ -141,16 +125,16 @@ class PmsClient:
     ) -> PmsClient:
         """The chatbot's client: `pms.url` (or this process's own URL when the PMS is
         mounted in it), `pms.token`, Redis cache when `redis.url` is set."""
-        pms = settings.pms
+        config = settings.pms
         return cls(
-            pms.url or settings.base_url,
-            pms.token.get_secret_value(),
-            timeout_seconds=pms.timeout_seconds,
+            config.url or settings.base_url,
+            config.token.get_secret_value(),
+            timeout_seconds=config.timeout_seconds,
             transport=transport,
             cache=cache or cache_from_url(settings.redis.url),
-            cache_ttl_seconds=pms.availability_cache_seconds,
+            cache_ttl_seconds=config.availability_cache_seconds,
             breaker=CircuitBreaker(
-                failures=pms.breaker_failures, cooldown_seconds=pms.breaker_cooldown_seconds
+                failures=config.breaker_failures, cooldown_seconds=config.breaker_cooldown_seconds
             ),
         )
 
@@ -159,14 +143,14 @@ class PmsClient:
 
     # ---- reads ---------------------------------------------------------------------------
 
-    async def get_property(self, property: str | uuid.UUID) -> Property:
+    async def get_property(self, property: str | uuid.UUID) -> pms.Property:
         """The property by id or slug."""
-        return Property.model_validate(await self._get(f"/properties/{property}"))
+        return pms.Property.model_validate(await self._get(f"/properties/{property}"))
 
-    async def list_room_types(self, property: str | uuid.UUID) -> list[RoomType]:
+    async def list_room_types(self, property: str | uuid.UUID) -> list[pms.RoomType]:
         return _ROOM_TYPES.validate_python(await self._get(f"/properties/{property}/room-types"))
 
-    async def list_rate_plans(self, property: str | uuid.UUID) -> list[RatePlan]:
+    async def list_rate_plans(self, property: str | uuid.UUID) -> list[pms.RatePlan]:
         return _RATE_PLANS.validate_python(await self._get(f"/properties/{property}/rate-plans"))
 
     async def availability(
@@ -174,14 +158,14 @@ class PmsClient:
         property: str | uuid.UUID,
         check_in: dt.date,
         check_out: dt.date,
-        occupancy: Occupancy | None = None,
-    ) -> Availability:
+        occupancy: pms.Occupancy | None = None,
+    ) -> pms.Availability:
         """Offers for the stay, served from the cache for `cache_ttl_seconds`.
 
         Returns:
             Availability with per-night prices, taxes and currency, cheapest offer first.
         """
-        occupancy = occupancy or Occupancy()
+        occupancy = occupancy or pms.Occupancy()
         generation = await self._cache.generation(_generation_key(property))
         key = (
             f"pms:avail:{property}:{generation}:{check_in}:{check_out}:{occupancy.adults}:"
@@ -189,7 +173,7 @@ class PmsClient:
         )
         cached = await self._cache.get(key)
         if cached is not None:
-            return Availability.model_validate_json(cached)
+            return pms.Availability.model_validate_json(cached)
         params: dict[str, Any] = {
             "check_in": check_in.isoformat(),
             "check_out": check_out.isoformat(),
@@ -197,44 +181,46 @@ class PmsClient:
             "rooms": occupancy.rooms,
             "children": occupancy.children_ages,
         }
-        found = Availability.model_validate(
+        found = pms.Availability.model_validate(
             await self._get(f"/properties/{property}/availability", params=params)
         )
         await self._cache.set(key, found.model_dump_json().encode(), ttl_seconds=self._ttl)
         return found
 
-    async def quote(self, property: str | uuid.UUID, request: QuoteRequest) -> Quote:
+    async def quote(self, property: str | uuid.UUID, request: pms.QuoteRequest) -> pms.Quote:
         # A quote changes nothing, so it is retried like a read.
         body = await self._send("POST", f"/properties/{property}/quotes", request, retry=True)
-        return Quote.model_validate(body)
+        return pms.Quote.model_validate(body)
 
-    async def get_reservation(self, property: str | uuid.UUID, reference: str) -> Reservation:
-        return Reservation.model_validate(
+    async def get_reservation(self, property: str | uuid.UUID, reference: str) -> pms.Reservation:
+        return pms.Reservation.model_validate(
             await self._get(f"/properties/{property}/reservations/{reference}")
         )
 
     async def list_reservations(
-        self, property: str | uuid.UUID, contact: GuestContact
-    ) -> list[Reservation]:
+        self, property: str | uuid.UUID, contact: pms.GuestContact
+    ) -> list[pms.Reservation]:
         """Reservations of the guest with this phone or email at the property."""
         params = contact.model_dump(exclude_none=True)
         body = await self._get(f"/properties/{property}/reservations", params=params)
         return _RESERVATIONS.validate_python(body)
 
-    async def list_services(self, property: str | uuid.UUID) -> ServiceCatalogue:
-        return ServiceCatalogue.model_validate(await self._get(f"/properties/{property}/services"))
+    async def list_services(self, property: str | uuid.UUID) -> pms.ServiceCatalogue:
+        return pms.ServiceCatalogue.model_validate(
+            await self._get(f"/properties/{property}/services")
+        )
 
     async def get_service_request(
         self, property: str | uuid.UUID, request_id: str
-    ) -> ServiceRequest:
+    ) -> pms.ServiceRequest:
         body = await self._get(f"/properties/{property}/service-requests/{request_id}")
-        return ServiceRequest.model_validate(body)
+        return pms.ServiceRequest.model_validate(body)
 
     # ---- writes --------------------------------------------------------------------------
 
     async def create_reservation(
-        self, property: str | uuid.UUID, request: ReservationCreate, *, idempotency_key: str
-    ) -> Reservation:
+        self, property: str | uuid.UUID, request: pms.ReservationCreate, *, idempotency_key: str
+    ) -> pms.Reservation:
         """Book; safe to retry with the same `idempotency_key` (books once).
 
         Raises:
@@ -245,28 +231,30 @@ class PmsClient:
         body = await self._invalidating(
             property, self._send("POST", path, request, retry=True, key=idempotency_key)
         )
-        return Reservation.model_validate(body)
+        return pms.Reservation.model_validate(body)
 
     async def modify_reservation(
-        self, property: str | uuid.UUID, reference: str, change: ReservationChange
-    ) -> Reservation:
+        self, property: str | uuid.UUID, reference: str, change: pms.ReservationChange
+    ) -> pms.Reservation:
         """Change dates/occupancy. Not retried: a lost answer is checked with a GET."""
         path = f"/properties/{property}/reservations/{reference}"
         body = await self._invalidating(property, self._send("PATCH", path, change))
-        return Reservation.model_validate(body)
+        return pms.Reservation.model_validate(body)
 
-    async def cancel_reservation(self, property: str | uuid.UUID, reference: str) -> Cancellation:
+    async def cancel_reservation(
+        self, property: str | uuid.UUID, reference: str
+    ) -> pms.Cancellation:
         """Cancel with the rate plan's fee. Not retried (it carries no idempotency key)."""
         path = f"/properties/{property}/reservations/{reference}/cancel"
         body = await self._invalidating(property, self._send("POST", path, None))
-        return Cancellation.model_validate(body)
+        return pms.Cancellation.model_validate(body)
 
     async def create_service_request(
-        self, property: str | uuid.UUID, request: ServiceRequestCreate, *, idempotency_key: str
-    ) -> ServiceRequest:
+        self, property: str | uuid.UUID, request: pms.ServiceRequestCreate, *, idempotency_key: str
+    ) -> pms.ServiceRequest:
         path = f"/properties/{property}/service-requests"
         body = await self._send("POST", path, request, retry=True, key=idempotency_key)
-        return ServiceRequest.model_validate(body)
+        return pms.ServiceRequest.model_validate(body)
 
     # ---- plumbing ------------------------------------------------------------------------
 

@@ -13,24 +13,8 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
+import hotelbot.pms.schemas as pms
 from hotelbot.pms import auth, errors, service
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    GuestContact,
-    Occupancy,
-    Property,
-    Quote,
-    QuoteRequest,
-    RatePlan,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    RoomType,
-    ServiceCatalogue,
-    ServiceRequest,
-    ServiceRequestCreate,
-)
 from hotelbot.pms.service import PmsRuntime
 
 KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -65,7 +49,7 @@ async def get_scoped_property(
     runtime: Runtime,
     caller: CallerDep,
     property_key: Annotated[str, Path(pattern=KEY_PATTERN)],
-) -> Property:
+) -> pms.Property:
     """The property in the path, if the caller's token covers it (403 before 404 when not)."""
     try:
         found = await service.get_property(runtime, property_key)
@@ -78,33 +62,33 @@ async def get_scoped_property(
     return found
 
 
-ScopedProperty = Annotated[Property, Depends(get_scoped_property)]
+ScopedProperty = Annotated[pms.Property, Depends(get_scoped_property)]
 
 router = APIRouter(prefix="/pms/v1", tags=["pms"])
 P = "/properties/{property_key}"
 
 
-@router.get("/properties", response_model=list[Property])
-async def list_properties(runtime: Runtime, caller: CallerDep) -> list[Property]:
+@router.get("/properties", response_model=list[pms.Property])
+async def list_properties(runtime: Runtime, caller: CallerDep) -> list[pms.Property]:
     return [p for p in await service.list_properties(runtime) if caller.allows(p)]
 
 
-@router.get(P, response_model=Property)
-async def get_property(prop: ScopedProperty) -> Property:
+@router.get(P, response_model=pms.Property)
+async def get_property(prop: ScopedProperty) -> pms.Property:
     return prop
 
 
-@router.get(P + "/room-types", response_model=list[RoomType])
-async def list_room_types(runtime: Runtime, prop: ScopedProperty) -> list[RoomType]:
+@router.get(P + "/room-types", response_model=list[pms.RoomType])
+async def list_room_types(runtime: Runtime, prop: ScopedProperty) -> list[pms.RoomType]:
     return await service.list_room_types(runtime, prop)
 
 
-@router.get(P + "/rate-plans", response_model=list[RatePlan])
-async def list_rate_plans(runtime: Runtime, prop: ScopedProperty) -> list[RatePlan]:
+@router.get(P + "/rate-plans", response_model=list[pms.RatePlan])
+async def list_rate_plans(runtime: Runtime, prop: ScopedProperty) -> list[pms.RatePlan]:
     return await service.list_rate_plans(runtime, prop)
 
 
-@router.get(P + "/availability", response_model=Availability)
+@router.get(P + "/availability", response_model=pms.Availability)
 async def get_availability(
     runtime: Runtime,
     prop: ScopedProperty,
@@ -113,79 +97,79 @@ async def get_availability(
     adults: Annotated[int, Query(ge=1, le=20)] = 1,
     children: Annotated[list[int] | None, Query(description="one age (0-17) per child")] = None,
     rooms: Annotated[int, Query(ge=1, le=9)] = 1,
-) -> Availability:
+) -> pms.Availability:
     occupancy = _occupancy(adults, children or [], rooms)
     return await service.availability(runtime, prop, check_in, check_out, occupancy)
 
 
-def _occupancy(adults: int, children: list[int], rooms: int) -> Occupancy:
+def _occupancy(adults: int, children: list[int], rooms: int) -> pms.Occupancy:
     try:
-        return Occupancy(adults=adults, children_ages=children, rooms=rooms)
+        return pms.Occupancy(adults=adults, children_ages=children, rooms=rooms)
     except ValidationError as exc:
         raise errors.InvalidRequest("invalid occupancy") from exc
 
 
-@router.post(P + "/quotes", response_model=Quote)
-async def create_quote(runtime: Runtime, prop: ScopedProperty, body: QuoteRequest) -> Quote:
+@router.post(P + "/quotes", response_model=pms.Quote)
+async def create_quote(runtime: Runtime, prop: ScopedProperty, body: pms.QuoteRequest) -> pms.Quote:
     return await service.quote(runtime, prop, body)
 
 
-@router.post(P + "/reservations", response_model=Reservation, status_code=201)
+@router.post(P + "/reservations", response_model=pms.Reservation, status_code=201)
 async def create_reservation(
-    runtime: Runtime, prop: ScopedProperty, body: ReservationCreate, key: IdempotencyKey
-) -> Reservation:
+    runtime: Runtime, prop: ScopedProperty, body: pms.ReservationCreate, key: IdempotencyKey
+) -> pms.Reservation:
     return await service.create_reservation(runtime, prop, body, idempotency_key=key)
 
 
-@router.get(P + "/reservations", response_model=list[Reservation])
+@router.get(P + "/reservations", response_model=list[pms.Reservation])
 async def list_reservations(
     runtime: Runtime,
     prop: ScopedProperty,
     phone: Annotated[str | None, Query(max_length=16)] = None,
     email: Annotated[str | None, Query(max_length=254)] = None,
-) -> list[Reservation]:
+) -> list[pms.Reservation]:
     try:
-        contact = GuestContact(phone=phone, email=email)
+        contact = pms.GuestContact(phone=phone, email=email)
     except ValidationError as exc:
         raise errors.InvalidRequest("a valid phone (E.164) or email is required") from exc
     return await service.list_reservations(runtime, prop, contact)
 
 
-@router.get(P + "/reservations/{reference}", response_model=Reservation)
+@router.get(P + "/reservations/{reference}", response_model=pms.Reservation)
 async def get_reservation(
     runtime: Runtime, prop: ScopedProperty, reference: ReferencePath
-) -> Reservation:
+) -> pms.Reservation:
     return await service.get_reservation(runtime, prop, reference)
 
 
-@router.patch(P + "/reservations/{reference}", response_model=Reservation)
+@router.patch(P + "/reservations/{reference}", response_model=pms.Reservation)
 async def modify_reservation(
-    runtime: Runtime, prop: ScopedProperty, reference: ReferencePath, body: ReservationChange
-) -> Reservation:
+    runtime: Runtime, prop: ScopedProperty, reference: ReferencePath, body: pms.ReservationChange
+) -> pms.Reservation:
     return await service.modify_reservation(runtime, prop, reference, body)
 
 
-@router.post(P + "/reservations/{reference}/cancel", response_model=Cancellation)
+@router.post(P + "/reservations/{reference}/cancel", response_model=pms.Cancellation)
 async def cancel_reservation(
     runtime: Runtime, prop: ScopedProperty, reference: ReferencePath
-) -> Cancellation:
+) -> pms.Cancellation:
     return await service.cancel_reservation(runtime, prop, reference)
 
 
-@router.get(P + "/services", response_model=ServiceCatalogue)
-async def list_services(runtime: Runtime, prop: ScopedProperty) -> ServiceCatalogue:
+@router.get(P + "/services", response_model=pms.ServiceCatalogue)
+async def list_services(runtime: Runtime, prop: ScopedProperty) -> pms.ServiceCatalogue:
     return await service.list_services(runtime, prop)
 
 
-@router.post(P + "/service-requests", response_model=ServiceRequest, status_code=201)
+@router.post(P + "/service-requests", response_model=pms.ServiceRequest, status_code=201)
 async def create_service_request(
-    runtime: Runtime, prop: ScopedProperty, body: ServiceRequestCreate, key: IdempotencyKey
-) -> ServiceRequest:
+    runtime: Runtime, prop: ScopedProperty, body: pms.ServiceRequestCreate, key: IdempotencyKey
+) -> pms.ServiceRequest:
     return await service.create_service_request(runtime, prop, body, idempotency_key=key)
 
 
-@router.get(P + "/service-requests/{request_id}", response_model=ServiceRequest)
+@router.get(P + "/service-requests/{request_id}", response_model=pms.ServiceRequest)
 async def get_service_request(
     runtime: Runtime, prop: ScopedProperty, request_id: ReferencePath
-) -> ServiceRequest:
+) -> pms.ServiceRequest:
     return await service.get_service_request(runtime, prop, request_id)

@@ -22,29 +22,12 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import hotelbot.pms.schemas as pms
 from hotelbot import metrics
 from hotelbot.pms import errors
 from hotelbot.pms.adapters.base import AdapterConfig, AdapterFactory, PmsAdapter
 from hotelbot.pms.adapters.builtin.adapter import BuiltinAdapter
 from hotelbot.pms.adapters.builtin.models import PmsProperty
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    GuestContact,
-    Occupancy,
-    Property,
-    Quote,
-    QuoteRequest,
-    RatePlan,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    RoomType,
-    ServiceCatalogue,
-    ServiceRequest,
-    ServiceRequestCreate,
-    Stay,
-)
 from hotelbot.settings import PmsSettings
 
 log = structlog.get_logger(__name__)
@@ -81,7 +64,7 @@ class PmsRuntime:
 # ---- properties and adapters --------------------------------------------------------------
 
 
-async def get_property(runtime: PmsRuntime, key: str | uuid.UUID) -> Property:
+async def get_property(runtime: PmsRuntime, key: str | uuid.UUID) -> pms.Property:
     """The property by id or slug, or `PropertyNotFound`."""
     async with runtime.sessionmaker() as session:
         row = await session.scalar(select(PmsProperty).where(_property_filter(key)))
@@ -90,7 +73,7 @@ async def get_property(runtime: PmsRuntime, key: str | uuid.UUID) -> Property:
     return property_out(row)
 
 
-async def list_properties(runtime: PmsRuntime) -> list[Property]:
+async def list_properties(runtime: PmsRuntime) -> list[pms.Property]:
     async with runtime.sessionmaker() as session:
         rows = await session.scalars(select(PmsProperty).order_by(PmsProperty.slug))
         return [property_out(row) for row in rows]
@@ -105,8 +88,8 @@ def _property_filter(key: str | uuid.UUID) -> ColumnElement[bool]:
         return PmsProperty.slug == key
 
 
-def property_out(row: PmsProperty) -> Property:
-    return Property(
+def property_out(row: PmsProperty) -> pms.Property:
+    return pms.Property(
         id=row.id,
         slug=row.slug,
         name=row.name,
@@ -128,7 +111,7 @@ def guest_email_required(adapter: str, settings: dict[str, str]) -> bool:
     return adapter in EMAIL_REQUIRED_ADAPTERS or asked
 
 
-def adapter_for(runtime: PmsRuntime, property: Property) -> PmsAdapter:
+def adapter_for(runtime: PmsRuntime, property: pms.Property) -> PmsAdapter:
     """The adapter serving `property`, built once per property and reused."""
     if property.pms_adapter == "builtin":
         return runtime.builtin
@@ -177,9 +160,9 @@ async def _call(adapter: PmsAdapter, operation: str, call: Callable[[], Awaitabl
         metrics.PMS_LATENCY.labels(adapter.name, operation).observe(time.perf_counter() - started)
 
 
-def _stay(check_in: dt.date, check_out: dt.date, occupancy: Occupancy) -> Stay:
+def _stay(check_in: dt.date, check_out: dt.date, occupancy: pms.Occupancy) -> pms.Stay:
     try:
-        return Stay(check_in=check_in, check_out=check_out, occupancy=occupancy)
+        return pms.Stay(check_in=check_in, check_out=check_out, occupancy=occupancy)
     except ValidationError as exc:
         raise errors.InvalidRequest("check_out must be 1 to 30 nights after check_in") from exc
 
@@ -187,23 +170,23 @@ def _stay(check_in: dt.date, check_out: dt.date, occupancy: Occupancy) -> Stay:
 # ---- operations ---------------------------------------------------------------------------
 
 
-async def list_room_types(runtime: PmsRuntime, property: Property) -> list[RoomType]:
+async def list_room_types(runtime: PmsRuntime, property: pms.Property) -> list[pms.RoomType]:
     adapter = adapter_for(runtime, property)
     return await _call(adapter, "room_types", lambda: adapter.list_room_types(property))
 
 
-async def list_rate_plans(runtime: PmsRuntime, property: Property) -> list[RatePlan]:
+async def list_rate_plans(runtime: PmsRuntime, property: pms.Property) -> list[pms.RatePlan]:
     adapter = adapter_for(runtime, property)
     return await _call(adapter, "rate_plans", lambda: adapter.list_rate_plans(property))
 
 
 async def availability(
     runtime: PmsRuntime,
-    property: Property,
+    property: pms.Property,
     check_in: dt.date,
     check_out: dt.date,
-    occupancy: Occupancy,
-) -> Availability:
+    occupancy: pms.Occupancy,
+) -> pms.Availability:
     stay = _stay(check_in, check_out, occupancy)
     adapter = adapter_for(runtime, property)
     return await _call(
@@ -213,14 +196,20 @@ async def availability(
     )
 
 
-async def quote(runtime: PmsRuntime, property: Property, request: QuoteRequest) -> Quote:
+async def quote(
+    runtime: PmsRuntime, property: pms.Property, request: pms.QuoteRequest
+) -> pms.Quote:
     adapter = adapter_for(runtime, property)
     return await _call(adapter, "quote", lambda: adapter.quote(property, request))
 
 
 async def create_reservation(
-    runtime: PmsRuntime, property: Property, request: ReservationCreate, *, idempotency_key: str
-) -> Reservation:
+    runtime: PmsRuntime,
+    property: pms.Property,
+    request: pms.ReservationCreate,
+    *,
+    idempotency_key: str,
+) -> pms.Reservation:
     """Book once per `idempotency_key`; a repeat returns the first reservation."""
     if property.guest_email_required and not request.guest.email:
         raise errors.InvalidRequest("this property needs the guest's e-mail address to book")
@@ -232,7 +221,9 @@ async def create_reservation(
     )
 
 
-async def get_reservation(runtime: PmsRuntime, property: Property, reference: str) -> Reservation:
+async def get_reservation(
+    runtime: PmsRuntime, property: pms.Property, reference: str
+) -> pms.Reservation:
     adapter = adapter_for(runtime, property)
     return await _call(
         adapter, "get_reservation", lambda: adapter.get_reservation(property, reference)
@@ -240,8 +231,8 @@ async def get_reservation(runtime: PmsRuntime, property: Property, reference: st
 
 
 async def list_reservations(
-    runtime: PmsRuntime, property: Property, contact: GuestContact
-) -> list[Reservation]:
+    runtime: PmsRuntime, property: pms.Property, contact: pms.GuestContact
+) -> list[pms.Reservation]:
     adapter = adapter_for(runtime, property)
     return await _call(
         adapter, "list_reservations", lambda: adapter.list_reservations(property, contact)
@@ -249,8 +240,8 @@ async def list_reservations(
 
 
 async def modify_reservation(
-    runtime: PmsRuntime, property: Property, reference: str, change: ReservationChange
-) -> Reservation:
+    runtime: PmsRuntime, property: pms.Property, reference: str, change: pms.ReservationChange
+) -> pms.Reservation:
     adapter = adapter_for(runtime, property)
     return await _call(
         adapter,
@@ -260,26 +251,26 @@ async def modify_reservation(
 
 
 async def cancel_reservation(
-    runtime: PmsRuntime, property: Property, reference: str
-) -> Cancellation:
+    runtime: PmsRuntime, property: pms.Property, reference: str
+) -> pms.Cancellation:
     adapter = adapter_for(runtime, property)
     return await _call(
         adapter, "cancel_reservation", lambda: adapter.cancel_reservation(property, reference)
     )
 
 
-async def list_services(runtime: PmsRuntime, property: Property) -> ServiceCatalogue:
+async def list_services(runtime: PmsRuntime, property: pms.Property) -> pms.ServiceCatalogue:
     adapter = adapter_for(runtime, property)
     return await _call(adapter, "services", lambda: adapter.list_services(property))
 
 
 async def create_service_request(
     runtime: PmsRuntime,
-    property: Property,
-    request: ServiceRequestCreate,
+    property: pms.Property,
+    request: pms.ServiceRequestCreate,
     *,
     idempotency_key: str,
-) -> ServiceRequest:
+) -> pms.ServiceRequest:
     adapter = adapter_for(runtime, property)
     return await _call(
         adapter,
@@ -289,8 +280,8 @@ async def create_service_request(
 
 
 async def get_service_request(
-    runtime: PmsRuntime, property: Property, request_id: str
-) -> ServiceRequest:
+    runtime: PmsRuntime, property: pms.Property, request_id: str
+) -> pms.ServiceRequest:
     adapter = adapter_for(runtime, property)
     return await _call(
         adapter, "get_service_request", lambda: adapter.get_service_request(property, request_id)

@@ -10,7 +10,7 @@ import re
 
 from hotelbot.engine.flow_states import BookingStage
 from hotelbot.engine.flows.booking_stay import has_stay_details
-from hotelbot.engine.tools import SURNAME_PARTICLES
+from hotelbot.engine.tools import SURNAME_JOINER, SURNAME_PARTICLES
 from hotelbot.engine.understand import Understanding
 
 _APOSTROPHES = "'\u2019"
@@ -103,8 +103,14 @@ def name_of(text: str, language: str = "") -> tuple[str, str] | None:
     start = len(words)
     for _ in range(2 if language == "es" and len(words) >= 3 else 1):
         start -= 1  # one surname: a word and the particles before it
-        while start > 1 and words[start - 1].casefold() in SURNAME_PARTICLES:
+        while start > 1 and _joins_surname(words[start - 1]):
             start -= 1
         if start <= 1:
             break
     return " ".join(words[:start])[:100], " ".join(words[start:])[:100]
+
+
+def _joins_surname(word: str) -> bool:
+    """A particle or the Spanish "y" between two surnames belongs to the surname after it."""
+    folded = word.casefold()
+    return folded in SURNAME_PARTICLES or folded == SURNAME_JOINER

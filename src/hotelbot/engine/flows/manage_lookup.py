@@ -13,6 +13,7 @@ from hotelbot.engine.decision import Option, Options, Say
 from hotelbot.engine.flow_states import ManageState
 from hotelbot.engine.flows.answers import day, money
 from hotelbot.engine.state import ConversationState
+from hotelbot.engine.tools import SURNAME_PARTICLES
 from hotelbot.errors import Forbidden
 from hotelbot.pms.errors import PmsError, ReservationNotFound
 from hotelbot.pms.schemas import Reservation, ReservationStatus, in_language
@@ -87,7 +88,8 @@ def _name_in(words: list[str]) -> str:
     # "de", "der", "la" introduce a sentence's words but also belong to surnames ("de la Cruz",
     # "van der Berg"): the surname starts after the last filler word that is not such a particle.
     start = max(
-        (i + 1 for i, w in enumerate(kept) if w.casefold() in _FILLER - _PARTICLES), default=0
+        (i + 1 for i, w in enumerate(kept) if w.casefold() in _FILLER - SURNAME_PARTICLES),
+        default=0,
     )
     return " ".join(kept[start:][-4:])
 
@@ -100,10 +102,6 @@ _FILLER = {
     "sobrenome", "apelido", "número", "numero", "number", "nummer", "code", "código",
     "codice", "localizador", "a", "name:", "surname:", "reservation", "buchungsnummer",
 }  # fmt: skip
-
-
-#: Filler words that also start surnames.
-_PARTICLES = {"de", "der", "la", "le", "el", "da", "do", "di", "del", "van", "von", "du", "dos"}
 
 
 async def load_selected(ctx: TurnContext, state: ConversationState) -> Reservation:

@@ -28,23 +28,7 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    GuestContact,
-    Occupancy,
-    Property,
-    Quote,
-    QuoteRequest,
-    RatePlan,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    RoomType,
-    ServiceCatalogue,
-    ServiceRequest,
-    ServiceRequestCreate,
-)
+import hotelbot.pms.schemas as pms
 
 
 @dataclass(frozen=True)
@@ -56,7 +40,7 @@ class AdapterConfig:
     pass one with `httpx.MockTransport`); `timeout_seconds` bounds every vendor call.
     """
 
-    property: Property
+    property: pms.Property
     settings: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
     http: httpx.AsyncClient | None = None
@@ -71,51 +55,57 @@ class PmsAdapter(Protocol):
     #: Low-cardinality adapter name used in metrics ("builtin", "mews", "cloudbeds", "qloapps").
     name: str
 
-    async def list_room_types(self, property: Property) -> list[RoomType]: ...
+    async def list_room_types(self, property: pms.Property) -> list[pms.RoomType]: ...
 
-    async def list_rate_plans(self, property: Property) -> list[RatePlan]: ...
+    async def list_rate_plans(self, property: pms.Property) -> list[pms.RatePlan]: ...
 
     async def availability(
-        self, property: Property, check_in: dt.date, check_out: dt.date, occupancy: Occupancy
-    ) -> Availability:
+        self,
+        property: pms.Property,
+        check_in: dt.date,
+        check_out: dt.date,
+        occupancy: pms.Occupancy,
+    ) -> pms.Availability:
         """Bookable offers (room type x rate plan) with per-night prices, taxes and currency."""
         ...
 
-    async def quote(self, property: Property, request: QuoteRequest) -> Quote:
+    async def quote(self, property: pms.Property, request: pms.QuoteRequest) -> pms.Quote:
         """Price one offer; raises `RoomUnavailable` when it cannot be booked."""
         ...
 
     async def create_reservation(
-        self, property: Property, request: ReservationCreate, *, idempotency_key: str
-    ) -> Reservation:
+        self, property: pms.Property, request: pms.ReservationCreate, *, idempotency_key: str
+    ) -> pms.Reservation:
         """Book; the same `idempotency_key` returns the first result and never books twice."""
         ...
 
-    async def get_reservation(self, property: Property, reference: str) -> Reservation: ...
+    async def get_reservation(self, property: pms.Property, reference: str) -> pms.Reservation: ...
 
     async def list_reservations(
-        self, property: Property, contact: GuestContact
-    ) -> list[Reservation]:
+        self, property: pms.Property, contact: pms.GuestContact
+    ) -> list[pms.Reservation]:
         """Reservations whose guest has this phone or email, newest arrival first."""
         ...
 
     async def modify_reservation(
-        self, property: Property, reference: str, change: ReservationChange
-    ) -> Reservation:
+        self, property: pms.Property, reference: str, change: pms.ReservationChange
+    ) -> pms.Reservation:
         """Move dates and/or change occupancy, atomically (the old stay stays if the new fails)."""
         ...
 
-    async def cancel_reservation(self, property: Property, reference: str) -> Cancellation:
+    async def cancel_reservation(self, property: pms.Property, reference: str) -> pms.Cancellation:
         """Cancel with the rate plan's fee as of the property's local today; idempotent."""
         ...
 
-    async def list_services(self, property: Property) -> ServiceCatalogue: ...
+    async def list_services(self, property: pms.Property) -> pms.ServiceCatalogue: ...
 
     async def create_service_request(
-        self, property: Property, request: ServiceRequestCreate, *, idempotency_key: str
-    ) -> ServiceRequest: ...
+        self, property: pms.Property, request: pms.ServiceRequestCreate, *, idempotency_key: str
+    ) -> pms.ServiceRequest: ...
 
-    async def get_service_request(self, property: Property, request_id: str) -> ServiceRequest: ...
+    async def get_service_request(
+        self, property: pms.Property, request_id: str
+    ) -> pms.ServiceRequest: ...
 
     async def aclose(self) -> None:
         """Release connections the adapter owns (not a shared `AdapterConfig.http`)."""
