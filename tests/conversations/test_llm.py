@@ -186,3 +186,20 @@ async def test_a_card_number_never_reaches_the_model(
     assert "[card]" in sent and "[iban]" in sent  # the model still knows something was said
     metrics = (await stack.client.get("/metrics")).text
     assert CARD.replace(" ", "") not in metrics and CARD not in metrics
+
+
+async def test_over_the_daily_budget_the_offline_engine_answers(
+    llm_stack: Callable[[LlmSettings], Any],
+    openai_server: OpenAiServer,
+    openai_model: ScriptedModel,
+) -> None:
+    # One turn costs more than this budget: the second turn never calls the model.
+    stack: Stack = await llm_stack(
+        llm_settings(openai_server.base_url, timeout_seconds=20.0, daily_budget_usd=0.000001)
+    )
+    await stack.send(GUEST, {"text": "Hello!"})
+    asked = len(openai_model.requests)
+    assert asked > 0
+    replies = await stack.send(GUEST, {"text": "What time is breakfast?"})
+    assert replies and "07:00" in replies[0].body
+    assert len(openai_model.requests) == asked
