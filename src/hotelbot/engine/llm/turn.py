@@ -65,6 +65,10 @@ async def take_turn(
     try:
         if offline.input_kind != "text" or offline.intent in RULES_FIRST:
             return await _end(llm, LlmTurn(offline, outcome="rules"))
+        if state.flow is not None and not _unsure(offline):
+            # A flow in progress reads its own answers ("from 09/01 to 12/01" answers the
+            # dates question); the model helps only where the rules could not read them.
+            return await _end(llm, LlmTurn(offline, outcome="rules"))
         understanding = await llm_understand.read(ctx, llm, offline) or offline
         if state.flow is not None or understanding.intent in RULES_FIRST:
             # A flow in progress keeps its own questions and templated answers.
@@ -76,6 +80,10 @@ async def take_turn(
     if replies is None:
         return await _end(llm, LlmTurn(understanding, outcome="declined"))
     return await _end(llm, LlmTurn(understanding, replies, outcome="answered"))
+
+
+def _unsure(offline: Understanding) -> bool:
+    return offline.intent is Intent.UNKNOWN or offline.low_confidence
 
 
 async def _end(llm: LlmSession, turn: LlmTurn) -> LlmTurn:
