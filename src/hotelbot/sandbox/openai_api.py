@@ -87,10 +87,29 @@ async def list_models() -> JSONResponse:
 async def chat_completions(request: Request) -> Response:
     if not request.headers.get("authorization", "").lower().startswith("bearer "):
         return error_response(401, "You didn't provide an API key.")
+    return await _answer(request, deployment=None)
+
+
+@router.post("/azure/openai/deployments/{deployment}/chat/completions")
+async def azure_chat_completions(deployment: str, request: Request) -> Response:
+    """Azure OpenAI's shape of the same call (https://learn.microsoft.com/azure/ai-services/
+    openai/reference): the deployment in the path, `api-version` in the query, the key in an
+    `api-key` header (or a bearer token from Entra ID)."""
+    if not request.query_params.get("api-version"):
+        return error_response(404, "Resource not found")
+    authorised = request.headers.get("api-key") or request.headers.get("authorization", "")
+    if not authorised:
+        return error_response(401, "Access denied due to invalid subscription key.")
+    return await _answer(request, deployment=deployment)
+
+
+async def _answer(request: Request, *, deployment: str | None) -> Response:
     try:
         body = json.loads(await request.body())
     except ValueError:
         return error_response(400, "We could not parse the JSON body of your request.")
+    if deployment is not None and isinstance(body, dict):
+        body.setdefault("model", deployment)
     problem = _invalid(body)
     if problem:
         return error_response(400, problem)

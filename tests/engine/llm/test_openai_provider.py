@@ -8,6 +8,7 @@ import pytest
 from hotelbot.engine.llm.errors import LlmBadOutput, LlmTimeout, LlmUnavailable
 from hotelbot.engine.llm.history import bound
 from hotelbot.engine.llm.openai import OpenAiProvider
+from hotelbot.engine.llm.provider import provider_from
 from hotelbot.engine.llm.schemas import ChatMessage, ChatRequest
 from hotelbot.sandbox.openai_model import Fail, Garbage, Reply, ScriptedModel, Slow
 from hotelbot.settings import LlmProviderKind, LlmSettings
@@ -79,3 +80,23 @@ def test_history_keeps_the_newest_messages_that_fit() -> None:
     history = [ChatMessage(role="user", content=f"{n} " + "x" * 40) for n in range(10)]
     kept = bound(history, tokens=40)
     assert [m.content.split()[0] for m in kept if m.content] == ["7", "8", "9"]
+
+
+async def test_azure_openai_goes_through_the_deployment_url_with_an_api_key(
+    openai_server: OpenAiServer, openai_model: ScriptedModel
+) -> None:
+    openai_model.script(Reply(content="hola"))
+    settings = LlmSettings(
+        provider=LlmProviderKind.AZURE,
+        base_url=openai_server.base_url + "/azure",
+        api_version="2024-10-21",
+        api_key="azure-key",
+        model="concierge-gpt4o",
+        timeout_seconds=20.0,
+    )
+    provider = provider_from(settings)
+    assert provider is not None and provider.name == "azure"
+    response = await provider.complete(HI)
+    assert response.content == "hola"
+    assert openai_model.requests[0]["model"] == "concierge-gpt4o"
+    await provider.aclose()
