@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 # Never let uv fetch an interpreter: use the machine's Python 3.11.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test test-postgres lint pytest bench sync chromium
+.PHONY: help run test test-postgres lint pytest bench sync chromium prometheus
 
 help:
 	@echo "make run            start hotelbot with embedded defaults (http://127.0.0.1:8000/sandbox/)"
@@ -53,8 +53,16 @@ chromium:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
+# tests/deploy run Debian's prometheus and promtool (never a downloaded binary); same deal.
+prometheus:
+	@command -v promtool >/dev/null 2>&1 || { \
+	  echo "installing Debian's prometheus for the observability tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus; }
+
 # pytest's exit status is make's: 1 = failures, 5 = no tests collected; both fail the build.
-pytest: .venv/.synced chromium
+pytest: .venv/.synced chromium prometheus
 	.venv/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # Linters first so that the last thing printed is pytest's summary line.

@@ -1,12 +1,13 @@
 """Every Prometheus series hotelbot exports, in one place.
 
 Names carry the `hotelbot_` prefix and a unit; labels are low-cardinality closed sets only —
-never a phone number, guest id, property name or message text.
+never a phone number, guest id, property name or message text. Series whose labels form a
+closed set are created at zero below, so dashboards and alerts see them before the first event.
 """
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 WEBHOOK_REQUESTS = Counter(
     "hotelbot_webhook_requests_total",
@@ -118,3 +119,47 @@ LLM_UNGROUNDED = Counter(
     "(price, date, availability, reference).",
     ["kind"],
 )
+INBOX_LAG = Histogram(
+    "hotelbot_inbox_lag_seconds",
+    "Time from a guest message being stored to the turn that answers it starting "
+    "(includes the burst window).",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60, 300),
+)
+QUEUE_DEPTH = Gauge(
+    "hotelbot_queue_depth",
+    "Rows waiting in the database: guest messages without a turn (inbound), replies not yet "
+    "sent (outbound). Measured by the workers; take max() across them.",
+    ["kind"],
+    multiprocess_mode="livemax",
+)
+GRAPH_ERRORS = Counter(
+    "hotelbot_graph_api_errors_total",
+    "Graph API error answers by operation and Graph error code ('other' outside our table, "
+    "'none' when Meta sent no code).",
+    ["operation", "graph_code"],
+)
+WINDOW_REFUSALS = Counter(
+    "hotelbot_window_refusals_total",
+    "Free-form replies refused because the guest last wrote over 24 hours ago, by who refused: "
+    "our own check before sending (local) or Meta's code 131047 (graph).",
+    ["source"],
+)
+RATE_LIMITED = Counter(
+    "hotelbot_rate_limited_total",
+    "Requests or guest messages refused by a rate limit, by scope (guest, pms_token, login, "
+    "admin).",
+    ["scope"],
+)
+FLOOD_NOTICES = Counter(
+    "hotelbot_flood_notices_total",
+    "Polite 'slow down' replies sent to guests over their message limit (one per window).",
+)
+
+RATE_LIMIT_SCOPES = ("guest", "pms_token", "login", "admin")
+
+for _kind in ("inbound", "outbound", "sending"):
+    SWEPT.labels(kind=_kind)
+for _source in ("local", "graph"):
+    WINDOW_REFUSALS.labels(source=_source)
+for _scope in RATE_LIMIT_SCOPES:
+    RATE_LIMITED.labels(scope=_scope)

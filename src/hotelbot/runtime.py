@@ -19,13 +19,13 @@ from typing import Any, Protocol
 import structlog
 from fastapi import FastAPI
 
-from hotelbot import migrate
+from hotelbot import metrics, migrate
 from hotelbot.api.app import create_api_app
 from hotelbot.embedded import cipher_from
 from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, create_sessionmaker, session_scope
 from hotelbot.kit.heap import freeze_startup_heap
-from hotelbot.kit.metrics import metrics_endpoint
+from hotelbot.kit.metrics import HttpMetricsMiddleware, metrics_endpoint
 from hotelbot.kit.queue_pipe import PipeQueue
 from hotelbot.kit.supervise import Supervised
 from hotelbot.pms import app as pms_app
@@ -162,6 +162,11 @@ async def serve_pms(settings: Settings, make_server: MakeServer) -> None:
 
     app = pms_app.create_pms_app(settings)
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    app.add_middleware(
+        HttpMetricsMiddleware,
+        requests_total=metrics.HTTP_REQUESTS,
+        duration_seconds=metrics.HTTP_DURATION,
+    )
     app.add_api_route("/healthz", health.healthz, include_in_schema=False)
     await make_server(app, settings).serve()
 

@@ -62,6 +62,8 @@ class QueueSettings(BaseModel):
     stale_sending_seconds: float = 120.0
     #: procrastinate: a worker silent this long is dead and its running jobs are retried.
     stalled_worker_seconds: float = 30.0
+    #: How often each worker counts the backlog for `hotelbot_queue_depth`.
+    backlog_interval_seconds: float = 15.0
 
 
 class WhatsAppSettings(BaseModel):
@@ -190,6 +192,8 @@ class ObservabilitySettings(BaseModel):
     log_level: str = "INFO"
     #: "json" (default) or "console" for humans at a terminal.
     log_format: str = "json"
+    #: Port of `hotelbot worker`'s own `/metrics` server (on `host`); 0 turns it off.
+    worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
 
 
 class Settings(BaseSettings):

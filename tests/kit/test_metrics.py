@@ -13,9 +13,10 @@ from prometheus_client import REGISTRY
 from hotelbot import metrics
 from hotelbot.api.app import create_api_app
 from hotelbot.kit.jobs import InProcessQueue
-from hotelbot.kit.metrics import HttpMetricsMiddleware, metrics_endpoint
+from hotelbot.kit.metrics import HttpMetricsMiddleware, metrics_endpoint, serve_metrics
 from hotelbot.resources import open_resources
 from hotelbot.settings import Settings
+from tests.deploy.stack import free_port
 
 
 def requests_seen(route: str, method: str = "GET", status: str = "200") -> float:
@@ -103,3 +104,19 @@ async def test_api_app_serves_the_catalogue(settings: Settings) -> None:
     assert 'hotelbot_http_requests_total{method="GET",route="/healthz",status="200"}' in (
         response.text
     )
+
+
+def test_a_side_port_serves_the_exposition_until_stopped() -> None:
+    """What `hotelbot worker` runs on `observability.worker_metrics_port`."""
+    port = free_port()
+    stop = serve_metrics("127.0.0.1", port)
+    try:
+        response = httpx.get(f"http://127.0.0.1:{port}/metrics")
+    finally:
+        stop()
+
+    assert response.status_code == 200
+    assert "# TYPE hotelbot_queue_depth gauge" in response.text
+    assert 'hotelbot_window_refusals_total{source="graph"}' in response.text
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/metrics")

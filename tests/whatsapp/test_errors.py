@@ -5,6 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
+from hotelbot import metrics
 from hotelbot.errors import ExternalServiceError
 from hotelbot.whatsapp import errors
 from hotelbot.whatsapp.client import GraphClient
@@ -138,3 +139,26 @@ async def test_success_without_a_message_id_is_not_retryable() -> None:
         await client.send("1234", {"type": "text"})
     assert not caught.value.retryable
     await client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("graph_code", "label", "window_refusals"),
+    [(130429, "130429", 0), (131047, "131047", 1), (999999, "other", 0), (None, "none", 0)],
+)
+async def test_errors_are_counted_by_graph_code_with_a_bounded_label(
+    graph_code: int | None, label: str, window_refusals: int
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = graph_error(graph_code) if graph_code is not None else {"oops": True}
+        return httpx.Response(400, json=body)
+
+    errors_total = metrics.GRAPH_ERRORS.labels("send", label)
+    refusals = metrics.WINDOW_REFUSALS.labels(source="graph")
+    before = (errors_total._value.get(), refusals._value.get())
+    client = GraphClient("https://graph.test/v23.0", "token", transport=httpx.MockTransport(answer))
+    with pytest.raises(errors.GraphApiError):
+        await client.send("1234", {"type": "text"})
+    await client.aclose()
+
+    assert errors_total._value.get() - before[0] == 1
+    assert refusals._value.get() - before[1] == window_refusals

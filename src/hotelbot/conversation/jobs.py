@@ -87,6 +87,7 @@ async def _take_turn(
     messages: list[Message],
 ) -> None:
     ctx = await build_turn_context(session, resources, conversation)
+    _observe_inbox_lag(messages)
     started = time.perf_counter()
     result = await handle_turn(
         ctx, dict(conversation.state or {}), [inbox.to_guest_message(m) for m in messages]
@@ -102,6 +103,12 @@ async def _take_turn(
         messages=len(messages),
         replies=len(result.replies),
     )
+
+
+def _observe_inbox_lag(messages: list[Message]) -> None:
+    now = utcnow()
+    for message in messages:
+        metrics.INBOX_LAG.observe((now - message.created_at).total_seconds())
 
 
 async def _mark_processed(session: AsyncSession, messages: list[Message]) -> None:

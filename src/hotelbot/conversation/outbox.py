@@ -18,6 +18,7 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hotelbot import metrics
 from hotelbot.engine.replies import Media, Reaction, Reply, Template
 from hotelbot.errors import HotelbotError
 from hotelbot.models import (
@@ -192,6 +193,7 @@ def check_window(conversation: Conversation, message: Message, *, now: datetime)
         return
     last = conversation.last_inbound_at
     if last is None or now - last > SERVICE_WINDOW:
+        metrics.WINDOW_REFUSALS.labels(source="local").inc()
         raise OutsideWindow(
             "free-form message outside the 24-hour window (code 131047)",
             graph_code=OUTSIDE_WINDOW_CODE,

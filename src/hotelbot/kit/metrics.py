@@ -4,13 +4,15 @@ The series themselves are declared in `hotelbot.metrics`; this module only knows
 a registry and how to time requests. Requests are labelled with the route *template*
 (`/pms/v1/reservations/{reference}`), never the raw path, so ids cannot explode cardinality.
 With several worker processes per host, set `PROMETHEUS_MULTIPROC_DIR` (prometheus_client's
-own switch) and `/metrics` aggregates every process's files.
+own switch) and `/metrics` aggregates every process's files. Processes without an HTTP app of
+their own (the worker) serve the same exposition on a side port with `serve_metrics()`.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import (
@@ -22,6 +24,7 @@ from prometheus_client import (
     generate_latest,
     make_asgi_app,
     multiprocess,
+    start_http_server,
 )
 from starlette.requests import Request
 from starlette.responses import Response
@@ -52,6 +55,22 @@ async def metrics_endpoint(request: Request) -> Response:
 def metrics_app() -> Any:
     """A standalone ASGI app serving the exposition (for mounting or a side port)."""
     return make_asgi_app(registry=_registry())
+
+
+def serve_metrics(host: str, port: int) -> Callable[[], None]:
+    """Serve `GET /metrics` on `host:port` from a daemon thread; returns the function that stops it.
+
+    A thread, not the event loop: a scrape still answers while a turn holds the loop.
+    Raises OSError when the port is taken.
+    """
+    server, thread = start_http_server(port, addr=host, registry=_registry())
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    return stop
 
 
 def route_template(scope: dict[str, Any], root_path: str) -> str:

@@ -18,8 +18,14 @@ import structlog
 
 from hotelbot.kit.http import pool_limits
 from hotelbot.kit.ratelimit import Clock, KeyedRateLimiter, Sleep
-from hotelbot.metrics import GRAPH_LATENCY, GRAPH_REQUESTS
-from hotelbot.whatsapp.errors import GraphApiError, ServiceUnavailable, error_from_response
+from hotelbot.metrics import GRAPH_ERRORS, GRAPH_LATENCY, GRAPH_REQUESTS, WINDOW_REFUSALS
+from hotelbot.whatsapp.errors import (
+    GraphApiError,
+    OutsideWindow,
+    ServiceUnavailable,
+    error_code_label,
+    error_from_response,
+)
 from hotelbot.whatsapp.outbound import mark_read_body
 
 log = structlog.get_logger(__name__)
@@ -181,6 +187,9 @@ class GraphClient:
             response.status_code, _json_or_none(response), retry_after=_retry_after(response)
         )
         GRAPH_REQUESTS.labels(operation, error.code).inc()
+        GRAPH_ERRORS.labels(operation, error_code_label(error.graph_code)).inc()
+        if isinstance(error, OutsideWindow):
+            WINDOW_REFUSALS.labels(source="graph").inc()
         log.warning(
             "whatsapp.graph.error",
             operation=operation,

@@ -163,3 +163,13 @@ def error_from_response(
         http_status=http_status,
         retry_after=retry_after,
     )
+
+
+def error_code_label(graph_code: int | None) -> str:
+    """A metric label for a Graph error code: the codes we act on by number, the rest 'other'.
+
+    Meta's codes are numbers we do not control; an open label set could grow without bound.
+    """
+    if graph_code is None:
+        return "none"
+    return str(graph_code) if graph_code in ERRORS_BY_CODE else "other"

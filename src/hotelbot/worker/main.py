@@ -13,11 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import structlog
 
-from hotelbot.kit.jobs import Job, job_for
+from hotelbot import metrics
+from hotelbot.kit.jobs import REGISTRY, Job, job_for
+from hotelbot.kit.metrics import serve_metrics
 from hotelbot.resources import Resources, open_resources, queue_from
 from hotelbot.settings import Settings
 
@@ -26,9 +29,18 @@ log = structlog.get_logger(__name__)
 
 def periodic_jobs(settings: Settings) -> list[tuple[Job, float]]:
     """Importing the job modules registers every job; returns the ones to run on a beat."""
+    from hotelbot.conversation import backlog
     from hotelbot.conversation import jobs as conversation_jobs
 
-    return [(job_for(conversation_jobs.sweep), settings.queue.sweep_interval_seconds)]
+    periodic = [
+        (job_for(conversation_jobs.sweep), settings.queue.sweep_interval_seconds),
+        (job_for(backlog.measure_backlog), settings.queue.backlog_interval_seconds),
+    ]
+    # Every job's outcomes from zero, so failure alerts have a series before the first failure.
+    for name in REGISTRY:
+        for status in ("ok", "retry", "failed"):
+            metrics.JOB_RUNS.labels(job=name, status=status)
+    return periodic
 
 
 def warm_engine() -> None:
@@ -75,14 +87,17 @@ async def run_worker(settings: Settings, *, wake_ups_on_stdin: bool = False) -> 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     warm_engine()
-    async with open_resources(settings, queue_from(settings)) as resources:
-        log.info("worker.started", engine=settings.queue.engine.value, embedded=wake_ups_on_stdin)
-        feeding = None
-        if wake_ups_on_stdin:
-            feeding = asyncio.create_task(_feed_from_stdin(resources, stopping))
-        await resources.queue.work(resources, stopping, periodic=periodic_jobs(settings))
-        if feeding is not None:
-            feeding.cancel()
+    with _metrics_server(settings):
+        async with open_resources(settings, queue_from(settings)) as resources:
+            log.info(
+                "worker.started", engine=settings.queue.engine.value, embedded=wake_ups_on_stdin
+            )
+            feeding = None
+            if wake_ups_on_stdin:
+                feeding = asyncio.create_task(_feed_from_stdin(resources, stopping))
+            await resources.queue.work(resources, stopping, periodic=periodic_jobs(settings))
+            if feeding is not None:
+                feeding.cancel()
     log.info("worker.stopped")
 
 
@@ -92,3 +107,25 @@ async def _feed_from_stdin(resources: Resources, stopping: asyncio.Event) -> Non
     await feed_queue(await stdin_reader(), resources.queue)
     log.info("worker.server_gone")
     stopping.set()
+
+
+@contextlib.contextmanager
+def _metrics_server(settings: Settings) -> Iterator[None]:
+    """The worker's `/metrics` on `observability.worker_metrics_port` while it runs.
+
+    A taken port is logged, not fatal: a second worker on the same host still does its work
+    (give each its own port, or share one with `PROMETHEUS_MULTIPROC_DIR`).
+    """
+    port = settings.observability.worker_metrics_port
+    stop = None
+    if port:
+        try:
+            stop = serve_metrics(settings.host, port)
+            log.info("worker.metrics.serving", host=settings.host, port=port)
+        except OSError as exc:
+            log.warning("worker.metrics.port_busy", port=port, error=type(exc).__name__)
+    try:
+        yield
+    finally:
+        if stop is not None:
+            stop()
