@@ -30,7 +30,9 @@ async def count_waiting(session: AsyncSession) -> dict[str, int]:
         .where(Message.status.in_([s for statuses in WAITING.values() for s in statuses]))
         .group_by(Message.status)
     )
-    by_status = {status: count for status, count in (await session.execute(query)).tuples()}
+    by_status: dict[MessageStatus, int] = {
+        row[0]: row[1] for row in (await session.execute(query)).all()
+    }
     return {
         kind: sum(by_status.get(status, 0) for status in statuses)
         for kind, statuses in WAITING.items()
