@@ -20,6 +20,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from hotelbot import embedded
+from hotelbot.errors import HotelbotError
 from hotelbot.kit.logging import configure_logging
 from hotelbot.kit.sentry import init_sentry
 from hotelbot.settings import Settings
@@ -54,7 +55,9 @@ def _prepare(*, sandbox_default: bool, create_keys: bool, report: bool = False) 
         stream=sys.stderr if report else None,
     )
     init_sentry(
-        settings.observability.sentry_dsn.get_secret_value(), settings.observability.environment
+        settings.observability.sentry_dsn.get_secret_value(),
+        settings.observability.environment,
+        safe_exceptions=(HotelbotError,),
     )
     try:
         embedded.load_or_create_local_keys(settings, create=create_keys)

@@ -130,3 +130,27 @@ def test_a_captured_exception_is_scrubbed_before_sending(transport: RecordingTra
     assert "LookupError" in sent
     for secret in SECRETS:
         assert secret not in sent, secret
+
+
+def test_only_safe_exception_types_keep_their_message() -> None:
+    class OurError(Exception):
+        """Stands for HotelbotError: messages written never to carry guest data."""
+
+    def event_for(error: Exception) -> dict[str, Any]:
+        value = {
+            "type": type(error).__name__,
+            "module": type(error).__module__,
+            "value": str(error),
+        }
+        return {"exception": {"values": [value]}}
+
+    ours, theirs = OurError("room type STD-DBL is sold out"), KeyError("Ana García")
+    kept = before_send(
+        event_for(ours), {"exc_info": (OurError, ours, None)}, safe_exceptions=(OurError,)
+    )
+    dropped = before_send(
+        event_for(theirs), {"exc_info": (KeyError, theirs, None)}, safe_exceptions=(OurError,)
+    )
+
+    assert kept["exception"]["values"][0]["value"] == "room type STD-DBL is sold out"
+    assert dropped["exception"]["values"][0]["value"] == "[redacted]"

@@ -4,7 +4,8 @@
 ISO timestamp, the level, the logger name and the current `correlation_id`. Fields named like
 guest data (phone, wa_id, name, text, body, ...) are redacted and phone numbers or e-mail
 addresses inside any string are masked — for our own events and for uvicorn, SQLAlchemy and
-httpx records alike. `scrub()` is the same function Sentry's `before_send` uses.
+httpx records alike. `scrub()` is the same function Sentry's `before_send` uses. Error events
+also go to Sentry, once it is initialised, with their exception and stack when they carry one.
 """
 
 from __future__ import annotations
@@ -122,6 +123,38 @@ def bind_correlation_id(value: str | None = None) -> Iterator[str]:
         correlation_id.reset(token)
 
 
+def _exception_of(exc_info: Any) -> BaseException | None:
+    if isinstance(exc_info, BaseException):
+        return exc_info
+    if isinstance(exc_info, tuple) and len(exc_info) == 3:
+        return exc_info[1] if isinstance(exc_info[1], BaseException) else None
+    if exc_info:
+        return sys.exc_info()[1]
+    return None
+
+
+def send_errors_to_sentry(_logger: WrappedLogger, method: str, event_dict: EventDict) -> EventDict:
+    """`log.error(...)` / `log.exception(...)` become Sentry events (a no-op without a DSN).
+
+    Runs before the traceback is rendered into the line, so Sentry gets the exception object
+    and its frames; `kit/sentry.py`'s `before_send` scrubs the event.
+    """
+    if method not in ("error", "exception", "critical"):
+        return event_dict
+    import sentry_sdk
+
+    if not sentry_sdk.get_client().is_active():
+        return event_dict
+    error = _exception_of(event_dict.get("exc_info"))
+    with sentry_sdk.new_scope() as scope:
+        scope.set_tag("log_event", str(event_dict.get("event")))
+        if error is not None:
+            scope.capture_exception(error)
+        else:
+            scope.capture_message(str(event_dict.get("event")), level="error")
+    return event_dict
+
+
 def _shared_processors() -> list[Processor]:
     # Scrub before the timestamp so the ISO date is never mistaken for a phone number.
     return [
@@ -152,6 +185,7 @@ def configure_logging(
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            send_errors_to_sentry,
             *_shared_processors(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
