@@ -7,6 +7,7 @@
     ├── Unauthorized              401  unauthorized
     ├── InvalidInput              422  invalid_input
     ├── PayloadTooLarge           413  payload_too_large
+    ├── RateLimited               429  rate_limited      (retry_after_seconds → Retry-After)
     └── ExternalServiceError      502  external_service   (retryable: bool)
 
 `status_code` and `code` are class attributes; the message is the constructor argument and
@@ -65,3 +66,18 @@ class ExternalServiceError(HotelbotError):
         super().__init__(message)
         if retryable is not None:
             self.retryable = retryable
+
+
+class RateLimited(HotelbotError):
+    """A client over its rate limit; answered 429 with `Retry-After: retry_after_seconds`."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str = "", *, retry_after_seconds: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}

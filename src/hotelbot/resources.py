@@ -21,8 +21,10 @@ from hotelbot.engine.llm.provider import LlmProvider, provider_from
 from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, create_sessionmaker
 from hotelbot.kit.jobs import InProcessQueue, JobQueue, bind_queue
+from hotelbot.kit.rate_limits import RateLimiter
 from hotelbot.kit.wal import checkpointing
 from hotelbot.pms.client import PmsClient
+from hotelbot.rate_limits import limiter_from
 from hotelbot.settings import QueueEngine, Settings
 from hotelbot.whatsapp.client import GraphClient
 
@@ -39,6 +41,8 @@ class Resources:
     graph: GraphClient
     #: The PMS service's client (the PMS mounted in this process in embedded mode).
     pms: PmsClient
+    #: Rate limits (`hotelbot.rate_limits`): guests in the worker, clients in the API.
+    limiter: RateLimiter | None = None
     #: Transport for outbound HTTP (tests pass an ASGI transport to reach in-process fakes).
     http_transport: httpx.AsyncBaseTransport | None = None
     #: The model the engine may use; None = the offline engine alone.
@@ -74,6 +78,7 @@ async def open_resources(
         queue=queue,
         graph=graph_client_from(settings, transport=http_transport),
         pms=PmsClient.from_settings(settings, transport=pms_transport or http_transport),
+        limiter=limiter_from(settings),
         http_transport=http_transport,
         llm=provider_from(settings.llm, base_url=settings.base_url),
     )

@@ -196,6 +196,27 @@ class ObservabilitySettings(BaseModel):
     worker_metrics_port: int = Field(default=9101, ge=0, le=65535)
 
 
+class LimitsSettings(BaseModel):
+    """Rate limits (`limits` syntax: "20/minute;200/hour", every window must allow; empty
+    turns a scope off). Counted per process unless Redis is configured."""
+
+    #: Where counts live: a Redis URL shared by every process; empty means `redis.url`, and
+    #: with that empty too, this process's memory (embedded mode).
+    storage_url: str = ""
+    #: Prefix of every key the limiter writes in Redis.
+    key_prefix: str = "hotelbot-limits"
+    #: Messages per guest. Over it the guest gets one polite notice, then silence.
+    guest: str = "20/minute;200/hour"
+    #: How often a guest over the limit is told so (once per window).
+    guest_notice: str = "1/hour"
+    #: Requests per PMS API token (the chatbot's own `pms.token` is exempt).
+    pms_token: str = "600/minute"  # noqa: S105 - a rate, not a secret
+    #: Per client address: failed PMS API tokens and console log-ins.
+    login: str = "10/minute;100/hour"
+    #: Per client address on admin and PMS API routes (the chatbot's own token is exempt).
+    admin: str = "600/minute"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTELBOT_", env_nested_delimiter="__", extra="ignore"
@@ -216,6 +237,7 @@ class Settings(BaseSettings):
     observability: ObservabilitySettings = Field(default_factory=ObservabilitySettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

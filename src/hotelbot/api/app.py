@@ -33,6 +33,7 @@ def create_api_app(resources: Resources) -> FastAPI:
 
     app = FastAPI(title="hotelbot", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.hotelbot = resources
+    app.state.rate_limiter = resources.limiter
     _install_error_handlers(app)
     app.include_router(webhook.router)
     _install_observability(app)

@@ -11,7 +11,7 @@ import structlog
 from sqlalchemy import exc as sa_exc
 from starlette.responses import JSONResponse
 
-from hotelbot.errors import HotelbotError
+from hotelbot.errors import HotelbotError, RateLimited
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +31,10 @@ def hotelbot_error_response(exc: HotelbotError, path: str) -> JSONResponse:
         log.error("api.error", code=exc.code, path=path, exc_info=exc)
     else:
         log.info("api.rejected", code=exc.code, path=path)
-    return JSONResponse({"error": exc.code, "detail": exc.message}, exc.status_code)
+    headers = exc.headers if isinstance(exc, RateLimited) else None
+    return JSONResponse(
+        {"error": exc.code, "detail": exc.message}, exc.status_code, headers=headers
+    )
 
 
 def database_unavailable_response(exc: Exception, path: str) -> JSONResponse:

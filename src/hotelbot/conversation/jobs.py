@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotelbot import metrics
-from hotelbot.conversation import inbox, outbox
+from hotelbot.conversation import flood, inbox, outbox
 from hotelbot.conversation.lock import conversation_lock
 from hotelbot.engine.context import build_turn_context
 from hotelbot.engine.turn import handle_turn
@@ -61,6 +61,10 @@ async def process_inbound(resources: Resources, *, conversation_id: str) -> None
                 # Staff answer in human mode; the messages are theirs to read in the console.
                 log.info("conversation.turn.skipped", reason="human_mode", messages=len(messages))
                 await _mark_processed(session, messages)
+            elif not await _within_limits(session, resources, conversation, messages):
+                # A flood: kept for staff to read, not answered; at most one notice goes out.
+                await _mark_processed(session, messages)
+                enqueue_after_commit(session, send_outbound, conversation_id=conversation_id)
             else:
                 await _take_turn(session, resources, conversation, messages)
                 enqueue_after_commit(session, send_outbound, conversation_id=conversation_id)
@@ -69,6 +73,17 @@ async def process_inbound(resources: Resources, *, conversation_id: str) -> None
     if answered is not None:
         # After the commit: no row lock is ever held across a network call.
         await _mark_read(resources, *answered)
+
+
+async def _within_limits(
+    session: AsyncSession,
+    resources: Resources,
+    conversation: Conversation,
+    messages: list[Message],
+) -> bool:
+    if resources.limiter is None:
+        return True
+    return await flood.admit(session, resources.limiter, conversation, messages)
 
 
 def _burst_remaining(

@@ -16,8 +16,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from hotelbot import rate_limits
 from hotelbot.embedded import cipher_from
-from hotelbot.errors import HotelbotError
+from hotelbot.errors import HotelbotError, RateLimited
 from hotelbot.kit import crypto
 from hotelbot.kit.db import create_engine, create_sessionmaker, is_sqlite, session_scope
 from hotelbot.pms import auth, migrate, rest
@@ -51,8 +52,17 @@ def pms_routers(settings: Settings) -> list[APIRouter]:
 def install_pms(app: FastAPI, runtime: PmsRuntime, settings: Settings) -> None:
     """Attach the PMS runtime, token table and error handlers to `app` (no routes)."""
     app.state.pms_runtime = runtime
-    app.state.pms_tokens = auth.token_scopes(settings.pms)
+    _install_auth(app, settings)
     install_error_handlers(app)
+
+
+def _install_auth(app: FastAPI, settings: Settings) -> None:
+    """Token table, the chatbot's own (unlimited) token, and the rate limiter (if not set)."""
+    app.state.pms_tokens = auth.token_scopes(settings.pms)
+    own = settings.pms.token.get_secret_value()
+    app.state.pms_exempt_keys = frozenset({rate_limits.opaque_key(own)} if own else ())
+    if getattr(app.state, "rate_limiter", None) is None:
+        app.state.rate_limiter = rate_limits.limiter_from(settings)
 
 
 def create_pms_app(
@@ -79,7 +89,7 @@ def create_pms_app(
         redoc_url=None,
     )
     app.state.pms_runtime = runtime
-    app.state.pms_tokens = auth.token_scopes(settings.pms)
+    _install_auth(app, settings)
     install_error_handlers(app)
     for router in pms_routers(settings):
         app.include_router(router)
@@ -118,6 +128,8 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             log.info("pms.api.rejected", code=exc.code, path=request.url.path)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = exc.headers
         return JSONResponse(
             {"error": exc.code, "detail": exc.message}, exc.status_code, headers=headers
         )

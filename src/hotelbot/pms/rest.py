@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
 import hotelbot.pms.schemas as pms
+from hotelbot import rate_limits
 from hotelbot.pms import auth, errors, service
 from hotelbot.pms.service import PmsRuntime
 
@@ -29,12 +30,27 @@ def get_runtime(request: Request) -> PmsRuntime:
 _bearer = HTTPBearer(auto_error=False, description="Service token scoped to properties")
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
 ) -> auth.Caller:
+    """The authenticated caller, within its limits: per token and per client address (429).
+
+    A wrong token counts against the address's `login` limit, so tokens cannot be guessed at
+    speed. The chatbot's own token is exempt: its guests are limited upstream.
+    """
+    limiter = getattr(request.app.state, "rate_limiter", None)
     header = f"Bearer {credentials.credentials}" if credentials else None
-    return auth.authenticate(request.app.state.pms_tokens, header)
+    try:
+        caller = auth.authenticate(request.app.state.pms_tokens, header)
+    except errors.PmsAuthError:
+        await rate_limits.enforce(limiter, "login", rate_limits.client_key(request))
+        raise
+    token_key = rate_limits.opaque_key(credentials.credentials if credentials else "")
+    if token_key not in request.app.state.pms_exempt_keys:
+        await rate_limits.enforce(limiter, "pms_token", token_key)
+        await rate_limits.enforce(limiter, "admin", rate_limits.client_key(request))
+    return caller
 
 
 Runtime = Annotated[PmsRuntime, Depends(get_runtime)]
