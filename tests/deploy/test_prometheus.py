@@ -100,6 +100,8 @@ def prometheus_config(stack: Stack, workdir: Path) -> Path:
     }
     assert {job["job_name"] for job in config["scrape_configs"]} == set(ports)
     for job in config["scrape_configs"]:
+        # Compose finds replicas by DNS; here each job has one process on a known port.
+        job.pop("dns_sd_configs", None)
         job["static_configs"] = [{"targets": [f"127.0.0.1:{ports[job['job_name']]}"]}]
     config["global"] |= {"scrape_interval": "1s", "evaluation_interval": "1s"}
     shutil.copy(ALERTS, workdir / "alerts.yml")  # rule_files resolve beside the config
