@@ -133,3 +133,25 @@ async def test_dry_run_renders_without_saving(admin: tuple[httpx.AsyncClient, Re
         json={"body": "{{ hotel }}", "variables": ["hotel"]},
     )
     assert missing.status_code == 422 and "hotel" in missing.json()["detail"]
+
+
+async def test_admin_calls_and_wrong_tokens_are_limited_per_address(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    settings.admin = AdminSettings(token=SecretStr(TOKEN))
+    settings.limits.admin = "3/minute"
+    settings.limits.login = "1/minute"
+    async with open_resources(settings, InProcessQueue()) as resources:
+        app = create_api_app(resources)
+
+        async def calls(address: str, headers: dict[str, str]) -> list[httpx.Response]:
+            transport = httpx.ASGITransport(app=app, client=(address, 40000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                return [await client.get("/admin/v1/prompts", headers=headers) for _ in range(4)]
+
+        guessing = await calls("203.0.113.20", {"Authorization": "Bearer guess"})
+        busy = await calls("203.0.113.21", AUTH)
+
+    assert [r.status_code for r in guessing] == [401, 429, 429, 429]
+    assert [r.status_code for r in busy] == [200, 200, 200, 429]
+    assert int(busy[-1].headers["Retry-After"]) >= 1

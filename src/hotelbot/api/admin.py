@@ -18,24 +18,35 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from hotelbot import rate_limits
 from hotelbot.api.deps import DbSession, SettingsDep
 from hotelbot.errors import NotFound, Unauthorized
 from hotelbot.models import PromptTemplate, Property
 from hotelbot.prompt import service as prompt_service
 from hotelbot.prompt.defaults import DEFAULTS
 from hotelbot.prompt.render import TemplateError
+from hotelbot.rate_limits import per_client_ip
 
-router = APIRouter(prefix="/admin/v1", tags=["admin"])
+# Per client address: `limits.admin` for every admin call (429 + Retry-After).
+router = APIRouter(
+    prefix="/admin/v1", tags=["admin"], dependencies=[Depends(per_client_ip("admin"))]
+)
 _NAME = r"^[a-z][a-z0-9_]{0,63}$"
 _LANGUAGE = r"^[a-z]{2}$"
 
 
-def require_admin(request: Request, settings: SettingsDep) -> str:
-    """The caller as an audit actor; 401 unless the bearer token is the configured one."""
+async def require_admin(request: Request, settings: SettingsDep) -> str:
+    """The caller as an audit actor; 401 unless the bearer token is the configured one.
+
+    A wrong token also counts against the address's `limits.login` (429 once over it), so the
+    token cannot be guessed at speed.
+    """
     expected = settings.admin.token.get_secret_value()
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     if not expected or not token or not hmac.compare_digest(token, expected):
+        limiter = getattr(request.app.state, "rate_limiter", None)
+        await rate_limits.enforce(limiter, "login", rate_limits.client_key(request))
         raise Unauthorized("a valid admin bearer token is required")
     return "admin:" + hashlib.sha256(token.encode()).hexdigest()[:12]
 
