@@ -19,28 +19,13 @@ from typing import Any
 import httpx
 import structlog
 
+import hotelbot.pms.schemas as pms
 from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.adapters import cloudbeds_mapping as mapping
 from hotelbot.pms.adapters import vendor, vendor_answers, vendor_errors
 from hotelbot.pms.adapters.base import AdapterConfig
 from hotelbot.pms.adapters.settings_policy import SettingsPolicy
 from hotelbot.pms.errors import InvalidRequest, RoomUnavailable
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    GuestContact,
-    Occupancy,
-    Offer,
-    Property,
-    Quote,
-    QuoteRequest,
-    RatePlan,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    ReservationStatus,
-    RoomType,
-)
 
 log = structlog.get_logger(__name__)
 Body = dict[str, Any]
@@ -101,12 +86,12 @@ class CloudbedsAdapter(vendor.VendorAdapter):
 
     # ---- inventory -----------------------------------------------------------------------
 
-    async def list_room_types(self, property: Property) -> list[RoomType]:
+    async def list_room_types(self, property: pms.Property) -> list[pms.RoomType]:
         body = await self._call("GET", "getRoomTypes", {"propertyIDs": self._cloudbeds_id})
         return [mapping.room_type(r) for r in body["data"]]
 
     async def _rate_rows(
-        self, check_in: dt.date, check_out: dt.date, occupancy: Occupancy
+        self, check_in: dt.date, check_out: dt.date, occupancy: pms.Occupancy
     ) -> list[Body]:
         per_room = mapping.per_room(occupancy)
         query = {
@@ -119,9 +104,9 @@ class CloudbedsAdapter(vendor.VendorAdapter):
         }
         return list((await self._call("GET", "getRatePlans", query))["data"])
 
-    async def list_rate_plans(self, property: Property) -> list[RatePlan]:
+    async def list_rate_plans(self, property: pms.Property) -> list[pms.RatePlan]:
         today = vendor.local_today(self._now(), property.timezone)
-        rows = await self._rate_rows(today, today + dt.timedelta(days=1), Occupancy())
+        rows = await self._rate_rows(today, today + dt.timedelta(days=1), pms.Occupancy())
         rooms: dict[str, list[str]] = defaultdict(list)
         names: dict[str, str] = {}
         for row in rows:
@@ -129,7 +114,7 @@ class CloudbedsAdapter(vendor.VendorAdapter):
             rooms[code].append(row["roomTypeID"])
             names[code] = row.get("ratePlanNamePublic") or "Room rate"
         return [
-            RatePlan(
+            pms.RatePlan(
                 code=code,
                 name=names[code],
                 refundable=self._cancellation.for_plan(code).refundable,
@@ -139,13 +124,13 @@ class CloudbedsAdapter(vendor.VendorAdapter):
             for code in names
         ]
 
-    def _offer(self, row: Body, occupancy: Occupancy, currency: str) -> Offer | None:
+    def _offer(self, row: Body, occupancy: pms.Occupancy, currency: str) -> pms.Offer | None:
         nights = mapping.rate_nights(row, occupancy.rooms)
         if not nights:
             return None
         subtotal = sum((n.amount for n in nights), Decimal(0))
         code = mapping.plan_code(row)
-        return Offer(
+        return pms.Offer(
             room_type_code=row["roomTypeID"],
             room_type_name=str(row.get("roomTypeName") or row["roomTypeID"]),
             rate_plan_code=code,
@@ -160,8 +145,12 @@ class CloudbedsAdapter(vendor.VendorAdapter):
         )
 
     async def availability(
-        self, property: Property, check_in: dt.date, check_out: dt.date, occupancy: Occupancy
-    ) -> Availability:
+        self,
+        property: pms.Property,
+        check_in: dt.date,
+        check_out: dt.date,
+        occupancy: pms.Occupancy,
+    ) -> pms.Availability:
         rows = await self._rate_rows(check_in, check_out, occupancy)
         offers = [
             offer
@@ -172,8 +161,8 @@ class CloudbedsAdapter(vendor.VendorAdapter):
         return vendor_answers.availability(property, check_in, check_out, occupancy, offers)
 
     async def _row_for(
-        self, property: Property, request: QuoteRequest, *, check_rooms: bool = True
-    ) -> tuple[Body, Offer]:
+        self, property: pms.Property, request: pms.QuoteRequest, *, check_rooms: bool = True
+    ) -> tuple[Body, pms.Offer]:
         """The rate row and offer for the request. `check_rooms=False` for a modification: the
         stay's own rooms count as taken, so `putReservation` is left to judge availability."""
         rows = await self._rate_rows(request.check_in, request.check_out, request.occupancy)
@@ -187,7 +176,7 @@ class CloudbedsAdapter(vendor.VendorAdapter):
             return row, offer
         raise RoomUnavailable("cloudbeds: no room of this type and rate for the whole stay")
 
-    async def quote(self, property: Property, request: QuoteRequest) -> Quote:
+    async def quote(self, property: pms.Property, request: pms.QuoteRequest) -> pms.Quote:
         _, offer = await self._row_for(property, request)
         policy = self._cancellation.for_plan(offer.rate_plan_code)
         return vendor_answers.quote(
@@ -210,8 +199,8 @@ class CloudbedsAdapter(vendor.VendorAdapter):
         return str(found[0]["reservationID"]) if found else None
 
     async def create_reservation(
-        self, property: Property, request: ReservationCreate, *, idempotency_key: str
-    ) -> Reservation:
+        self, property: pms.Property, request: pms.ReservationCreate, *, idempotency_key: str
+    ) -> pms.Reservation:
         """Book. Idempotent: `thirdPartyIdentifier` carries a marker of the key, and a retry
         within `IDEMPOTENCY_WINDOW` returns that booking instead of posting again."""
         tag = vendor.marker(idempotency_key)
@@ -245,7 +234,7 @@ class CloudbedsAdapter(vendor.VendorAdapter):
         query = {"propertyID": self._cloudbeds_id, "reservationID": reference}
         return dict((await self._call("GET", "getReservation", query))["data"])
 
-    async def get_reservation(self, property: Property, reference: str) -> Reservation:
+    async def get_reservation(self, property: pms.Property, reference: str) -> pms.Reservation:
         raw = await self._raw(reference)
         query = {"propertyID": self._cloudbeds_id, "reservationID": reference}
         guest = (await self._call("GET", "getGuest", query))["data"]
@@ -253,8 +242,8 @@ class CloudbedsAdapter(vendor.VendorAdapter):
         return mapping.reservation(property, raw, guest, policy)
 
     async def list_reservations(
-        self, property: Property, contact: GuestContact
-    ) -> list[Reservation]:
+        self, property: pms.Property, contact: pms.GuestContact
+    ) -> list[pms.Reservation]:
         query = {"propertyIDs": self._cloudbeds_id, "guestEmail": contact.email}
         if not contact.email:
             query = {"propertyIDs": self._cloudbeds_id, "guestPhone": contact.phone}
@@ -269,8 +258,8 @@ class CloudbedsAdapter(vendor.VendorAdapter):
         return vendor_answers.newest_first(mine)
 
     async def modify_reservation(
-        self, property: Property, reference: str, change: ReservationChange
-    ) -> Reservation:
+        self, property: pms.Property, reference: str, change: pms.ReservationChange
+    ) -> pms.Reservation:
         """`putReservation` with the new room configuration; Cloudbeds refuses it whole."""
         current = await self.get_reservation(property, reference)
         wanted = vendor_answers.changed_stay(NAME, current, change)
@@ -290,12 +279,12 @@ class CloudbedsAdapter(vendor.VendorAdapter):
         await self._call("PUT", "putReservation", form)
         return await self.get_reservation(property, reference)
 
-    async def cancel_reservation(self, property: Property, reference: str) -> Cancellation:
+    async def cancel_reservation(self, property: pms.Property, reference: str) -> pms.Cancellation:
         """`putReservation status=canceled` with the plan's fee as of now; idempotent."""
         current = await self.get_reservation(property, reference)
         when = vendor_answers.cancelled_at(NAME, current, self._now())
         answer = vendor_answers.cancellation(reference, current, when)
-        if current.status is ReservationStatus.CONFIRMED:
+        if current.status is pms.ReservationStatus.CONFIRMED:
             form = {"propertyID": self._cloudbeds_id, "reservationID": reference}
             await self._call("PUT", "putReservation", form | {"status": "canceled"})
         return answer

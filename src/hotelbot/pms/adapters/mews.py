@@ -17,28 +17,12 @@ from zoneinfo import ZoneInfo
 import httpx
 import structlog
 
+import hotelbot.pms.schemas as pms
 from hotelbot.pms.adapters import mews_mapping as mapping
 from hotelbot.pms.adapters import vendor, vendor_answers, vendor_errors
 from hotelbot.pms.adapters.base import AdapterConfig
 from hotelbot.pms.adapters.mews_connector import MewsConnector
 from hotelbot.pms.errors import InvalidRequest, PmsError, RoomUnavailable
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    GuestContact,
-    Occupancy,
-    Offer,
-    Property,
-    Quote,
-    QuoteRequest,
-    RatePlan,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    ReservationStatus,
-    RoomType,
-    ServiceCatalogue,
-)
 
 log = structlog.get_logger(__name__)
 NAME = "mews"
@@ -76,17 +60,21 @@ class MewsAdapter(vendor.VendorAdapter):
 
     # ---- inventory -----------------------------------------------------------------------
 
-    async def list_room_types(self, property: Property) -> list[RoomType]:
+    async def list_room_types(self, property: pms.Property) -> list[pms.RoomType]:
         return list((await self._api.setup()).room_types.values())
 
-    async def list_rate_plans(self, property: Property) -> list[RatePlan]:
+    async def list_rate_plans(self, property: pms.Property) -> list[pms.RatePlan]:
         return list((await self._api.setup()).rate_plans.values())
 
     # ---- availability and prices ---------------------------------------------------------
 
     async def availability(
-        self, property: Property, check_in: dt.date, check_out: dt.date, occupancy: Occupancy
-    ) -> Availability:
+        self,
+        property: pms.Property,
+        check_in: dt.date,
+        check_out: dt.date,
+        occupancy: pms.Occupancy,
+    ) -> pms.Availability:
         setup = await self._api.setup()
         free = await self._api.free_rooms(setup, check_in, check_out)
         fitting = {
@@ -94,7 +82,7 @@ class MewsAdapter(vendor.VendorAdapter):
             for code, room in setup.room_types.items()
             if mapping.fits(room, occupancy) and free.get(code, 0) >= occupancy.rooms
         }
-        offers: list[Offer] = []
+        offers: list[pms.Offer] = []
         for plan in setup.rate_plans.values() if fitting else []:
             priced = await self._api.prices(setup, plan.code, check_in, check_out, occupancy.rooms)
             for code, room in fitting.items():
@@ -104,7 +92,9 @@ class MewsAdapter(vendor.VendorAdapter):
             property, check_in, check_out, occupancy, offers, currency=setup.currency
         )
 
-    async def _bookable_offer(self, request: QuoteRequest) -> tuple[mapping.Setup, Offer, RatePlan]:
+    async def _bookable_offer(
+        self, request: pms.QuoteRequest
+    ) -> tuple[mapping.Setup, pms.Offer, pms.RatePlan]:
         """The priced offer for the request; `RoomUnavailable` when it cannot be booked."""
         setup = await self._api.setup()
         room = setup.room_types.get(request.room_type_code)
@@ -124,7 +114,7 @@ class MewsAdapter(vendor.VendorAdapter):
             raise RoomUnavailable("mews: the rate does not sell this room type on these dates")
         return setup, mapping.offer(setup, room, plan, priced[room.code], free[room.code]), plan
 
-    async def quote(self, property: Property, request: QuoteRequest) -> Quote:
+    async def quote(self, property: pms.Property, request: pms.QuoteRequest) -> pms.Quote:
         setup, offer, plan = await self._bookable_offer(request)
         return vendor_answers.quote(
             NAME,
@@ -139,8 +129,8 @@ class MewsAdapter(vendor.VendorAdapter):
     # ---- reservations --------------------------------------------------------------------
 
     async def create_reservation(
-        self, property: Property, request: ReservationCreate, *, idempotency_key: str
-    ) -> Reservation:
+        self, property: pms.Property, request: pms.ReservationCreate, *, idempotency_key: str
+    ) -> pms.Reservation:
         """Book one room. Idempotent: the booking's group is named after the key, and a retry
         finds it (within `IDEMPOTENCY_WINDOW`, see `mews_connector`) instead of calling
         `reservations/add` again."""
@@ -176,13 +166,13 @@ class MewsAdapter(vendor.VendorAdapter):
         log.info("pms.mews.reservation_added", marker=tag)
         return await self.get_reservation(property, added["Reservation"]["Id"])
 
-    async def get_reservation(self, property: Property, reference: str) -> Reservation:
+    async def get_reservation(self, property: pms.Property, reference: str) -> pms.Reservation:
         setup = await self._api.setup()
         return await self._reservation(property, setup, await self._api.reservation(reference))
 
     async def _reservation(
-        self, property: Property, setup: mapping.Setup, raw: mapping.Body
-    ) -> Reservation:
+        self, property: pms.Property, setup: mapping.Setup, raw: mapping.Body
+    ) -> pms.Reservation:
         """Our view of a Mews reservation. Prices are the rate's prices for the stay (the
         Connector reservation carries no amounts; posted items live in accounting)."""
         zone = ZoneInfo(setup.timezone)
@@ -200,8 +190,8 @@ class MewsAdapter(vendor.VendorAdapter):
         nights = priced.nights if priced else []
         total = sum((n.amount for n in nights), Decimal(0))
         owner = await self._api.customer(raw.get("AccountId") or raw["CustomerId"])
-        status = mapping.STATES.get(raw["State"], ReservationStatus.CONFIRMED)
-        return Reservation(
+        status = mapping.STATES.get(raw["State"], pms.ReservationStatus.CONFIRMED)
+        return pms.Reservation(
             reference=raw["Id"],
             property_id=property.id,
             status=status,
@@ -226,8 +216,8 @@ class MewsAdapter(vendor.VendorAdapter):
         )
 
     async def list_reservations(
-        self, property: Property, contact: GuestContact
-    ) -> list[Reservation]:
+        self, property: pms.Property, contact: pms.GuestContact
+    ) -> list[pms.Reservation]:
         """By email only: the Connector API cannot filter customers by phone number."""
         if not contact.email:
             return []
@@ -241,8 +231,8 @@ class MewsAdapter(vendor.VendorAdapter):
         )
 
     async def modify_reservation(
-        self, property: Property, reference: str, change: ReservationChange
-    ) -> Reservation:
+        self, property: pms.Property, reference: str, change: pms.ReservationChange
+    ) -> pms.Reservation:
         """`reservations/update` with overbooking checks: Mews applies all of it or nothing."""
         current = await self.get_reservation(property, reference)
         wanted = vendor_answers.changed_stay(NAME, current, change)
@@ -268,12 +258,12 @@ class MewsAdapter(vendor.VendorAdapter):
         await self._api.call("reservations/update", payload)
         return await self.get_reservation(property, reference)
 
-    async def cancel_reservation(self, property: Property, reference: str) -> Cancellation:
+    async def cancel_reservation(self, property: pms.Property, reference: str) -> pms.Cancellation:
         """Cancel with the plan's fee as of now; cancelling twice answers the same way."""
         current = await self.get_reservation(property, reference)
         when = vendor_answers.cancelled_at(NAME, current, self._now())
         answer = vendor_answers.cancellation(reference, current, when)
-        if current.status is ReservationStatus.CONFIRMED:
+        if current.status is pms.ReservationStatus.CONFIRMED:
             # Mews posts the fee to the guest's bill; payments stay there.
             payload = {"ReservationIds": [reference], "PostCancellationFee": answer.fee > 0}
             payload["Notes"] = "Cancelled by the guest via hotelbot"
@@ -282,10 +272,10 @@ class MewsAdapter(vendor.VendorAdapter):
 
     # ---- services (not offered through this adapter) ------------------------------------
 
-    async def list_services(self, property: Property) -> ServiceCatalogue:
+    async def list_services(self, property: pms.Property) -> pms.ServiceCatalogue:
         """Empty, in the enterprise's currency (which may differ from the property row's)."""
         setup = await self._api.setup()
-        return ServiceCatalogue(
+        return pms.ServiceCatalogue(
             property_id=property.id, currency=setup.currency, services=[], room_service_menu=[]
         )
 

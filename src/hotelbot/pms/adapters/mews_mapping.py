@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import structlog
 
+import hotelbot.pms.schemas as pms
 from hotelbot.pms import policy as policy_rules
 from hotelbot.pms.adapters import vendor, vendor_errors
 from hotelbot.pms.errors import (
@@ -26,27 +27,14 @@ from hotelbot.pms.errors import (
     ReservationNotModifiable,
     RoomUnavailable,
 )
-from hotelbot.pms.schemas import (
-    CancellationPolicy,
-    Guest,
-    LocalizedText,
-    NightPrice,
-    Occupancy,
-    Offer,
-    RatePlan,
-    ReservationStatus,
-    RoomType,
-    TaxKind,
-    TaxLine,
-)
 
 log = structlog.get_logger(__name__)
 Body = dict[str, Any]
 _DURATION = re.compile(r"(\d+)D(?:T(\d+)H)?")
 STATES = {
-    "Canceled": ReservationStatus.CANCELLED,
-    "Started": ReservationStatus.CHECKED_IN,
-    "Processed": ReservationStatus.CHECKED_OUT,
+    "Canceled": pms.ReservationStatus.CANCELLED,
+    "Started": pms.ReservationStatus.CHECKED_IN,
+    "Processed": pms.ReservationStatus.CHECKED_OUT,
 }
 
 
@@ -59,8 +47,8 @@ class Setup:
     service_id: str
     check_in: dt.time
     check_out: dt.time
-    room_types: dict[str, RoomType]
-    rate_plans: dict[str, RatePlan]
+    room_types: dict[str, pms.RoomType]
+    rate_plans: dict[str, pms.RatePlan]
     adult_id: str
     child_id: str | None
     child_age: int
@@ -69,7 +57,7 @@ class Setup:
 
 @dataclass(frozen=True)
 class Priced:
-    nights: list[NightPrice]
+    nights: list[pms.NightPrice]
     tax: Decimal
     tax_code: str
 
@@ -144,23 +132,23 @@ def localized(names: Body | None, fallback: str = "") -> str:
     return str(next(iter(names.values()), fallback))
 
 
-def names_by_language(names: Body | None) -> list[LocalizedText]:
+def names_by_language(names: Body | None) -> list[pms.LocalizedText]:
     """Mews' localized texts ({"es-ES": …, "pt-BR": …}) by language, the first of each wins."""
     found: dict[str, str] = {}
     for key, text in (names or {}).items():
         language = str(key).partition("-")[0].lower()
         if text and language.isascii() and language.isalpha() and 2 <= len(language) <= 3:
             found.setdefault(language, str(text)[:200])
-    return [LocalizedText(language=lang, text=text) for lang, text in sorted(found.items())]
+    return [pms.LocalizedText(language=lang, text=text) for lang, text in sorted(found.items())]
 
 
 def tax_code(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.:-]", "-", text)[:64] or "tax"
 
 
-def room_type(category: Body) -> RoomType:
+def room_type(category: Body) -> pms.RoomType:
     beds = int(category.get("Capacity") or 1) + int(category.get("ExtraCapacity") or 0)
-    return RoomType(
+    return pms.RoomType(
         code=category["Id"],
         name=localized(category.get("Names"), "Room"),
         names=names_by_language(category.get("Names")),
@@ -171,17 +159,17 @@ def room_type(category: Body) -> RoomType:
     )
 
 
-def cancellation_policy(raw: Body | None) -> CancellationPolicy:
+def cancellation_policy(raw: Body | None) -> pms.CancellationPolicy:
     if raw is None:
-        return CancellationPolicy(
+        return pms.CancellationPolicy(
             refundable=True, deadline_days_before=0, fee_percent=Decimal(0), description=""
         )
     relative = Decimal(str(raw.get("RelativeFee") or 0)) * 100
     if raw.get("Applicability") == "Creation":
-        return CancellationPolicy(
+        return pms.CancellationPolicy(
             refundable=False, fee_percent=relative or Decimal(100), description="Non-refundable"
         )
-    return CancellationPolicy(
+    return pms.CancellationPolicy(
         refundable=True,
         deadline_days_before=offset_days(raw.get("ApplicabilityOffset")),
         fee_nights=int(raw.get("FeeMaximumTimeUnits") or 0),
@@ -189,9 +177,9 @@ def cancellation_policy(raw: Body | None) -> CancellationPolicy:
     )
 
 
-def rate_plan(rate: Body, policy: Body | None) -> RatePlan:
+def rate_plan(rate: Body, policy: Body | None) -> pms.RatePlan:
     cancellation = cancellation_policy(policy)
-    return RatePlan(
+    return pms.RatePlan(
         code=rate["Id"],
         name=localized(rate.get("ExternalNames"), rate.get("Name") or "Rate"),
         names=names_by_language(rate.get("ExternalNames")),
@@ -200,30 +188,30 @@ def rate_plan(rate: Body, policy: Body | None) -> RatePlan:
     )
 
 
-def fits(room: RoomType, occupancy: Occupancy) -> bool:
+def fits(room: pms.RoomType, occupancy: pms.Occupancy) -> bool:
     per_room = -(-occupancy.guests // occupancy.rooms)
     return per_room <= room.max_occupancy
 
 
-def tax_lines(priced: Priced) -> list[TaxLine]:
+def tax_lines(priced: Priced) -> list[pms.TaxLine]:
     # Mews prices gross ("Pricing": "Gross"): the VAT is already inside the night prices.
     return [
-        TaxLine(
+        pms.TaxLine(
             code=priced.tax_code,
             name=priced.tax_code,
-            kind=TaxKind.PERCENT,
+            kind=pms.TaxKind.PERCENT,
             included=True,
             amount=priced.tax,
         )
     ]
 
 
-def guest(customer: Body) -> Guest:
+def guest(customer: Body) -> pms.Guest:
     phone = vendor.e164(customer.get("Phone"))
     email = vendor.email(customer.get("Email"))
     if not phone and not email:
         raise PmsError("mews: the reservation owner has no usable phone or email")
-    return Guest(
+    return pms.Guest(
         id=customer["Id"],
         first_name=customer.get("FirstName") or customer.get("LastName") or "Guest",
         last_name=customer.get("LastName") or "",
@@ -257,7 +245,7 @@ def stay_utc(setup: Setup, check_in: dt.date, check_out: dt.date) -> Body:
     }
 
 
-def person_counts(setup: Setup, occupancy: Occupancy) -> list[Body]:
+def person_counts(setup: Setup, occupancy: pms.Occupancy) -> list[Body]:
     counts = [{"AgeCategoryId": setup.adult_id, "Count": occupancy.adults}]
     if occupancy.children:
         if setup.child_id is None:
@@ -266,14 +254,14 @@ def person_counts(setup: Setup, occupancy: Occupancy) -> list[Body]:
     return counts
 
 
-def occupancy(setup: Setup, counts: list[Body]) -> Occupancy:
+def occupancy(setup: Setup, counts: list[Body]) -> pms.Occupancy:
     adults = sum(c["Count"] for c in counts if c["AgeCategoryId"] == setup.adult_id)
     children = sum(c["Count"] for c in counts if c["AgeCategoryId"] != setup.adult_id)
     # Mews keeps age categories, not ages: report the category's upper age.
-    return Occupancy(adults=max(adults, 1), children_ages=[setup.child_age] * children)
+    return pms.Occupancy(adults=max(adults, 1), children_ages=[setup.child_age] * children)
 
 
-def deadline(setup: Setup, plan: RatePlan, check_in: dt.date) -> dt.datetime | None:
+def deadline(setup: Setup, plan: pms.RatePlan, check_in: dt.date) -> dt.datetime | None:
     return policy_rules.free_cancellation_until(
         plan.cancellation_policy,
         check_in=check_in,
@@ -282,9 +270,11 @@ def deadline(setup: Setup, plan: RatePlan, check_in: dt.date) -> dt.datetime | N
     )
 
 
-def offer(setup: Setup, room: RoomType, plan: RatePlan, priced: Priced, free: int) -> Offer:
+def offer(
+    setup: Setup, room: pms.RoomType, plan: pms.RatePlan, priced: Priced, free: int
+) -> pms.Offer:
     subtotal = sum((n.amount for n in priced.nights), Decimal(0))
-    return Offer(
+    return pms.Offer(
         room_type_code=room.code,
         room_type_name=room.name,
         room_type_names=room.names,

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import structlog
 
+import hotelbot.pms.schemas as pms
 from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.adapters import qloapps_mapping as mapping
 from hotelbot.pms.adapters import vendor, vendor_answers, vendor_errors
@@ -29,22 +30,6 @@ from hotelbot.pms.errors import (
     PmsError,
     ReservationNotFound,
     RoomUnavailable,
-)
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    GuestContact,
-    Occupancy,
-    Offer,
-    Property,
-    Quote,
-    QuoteRequest,
-    RatePlan,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    ReservationStatus,
-    RoomType,
 )
 
 log = structlog.get_logger(__name__)
@@ -125,13 +110,13 @@ class QloAppsAdapter(vendor.VendorAdapter):
         self,
         check_in: dt.date,
         check_out: dt.date,
-        occupancy: Occupancy | None,
+        occupancy: pms.Occupancy | None,
         room_type: str | None = None,
     ) -> list[Body]:
         body = mapping.ari_request(self._hotel_id, check_in, check_out, occupancy, room_type)
         return mapping.ari_days(await self._call("POST", "/hotel_ari", xml=body))
 
-    async def list_room_types(self, property: Property) -> list[RoomType]:
+    async def list_room_types(self, property: pms.Property) -> list[pms.RoomType]:
         """The hotel's room types (as `hotel_ari` reports them) with `room_types` details."""
         today = vendor.local_today(self._now(), property.timezone)
         ids = mapping.ari_room_type_ids(await self._ari(today, today + dt.timedelta(days=1), None))
@@ -141,13 +126,13 @@ class QloAppsAdapter(vendor.VendorAdapter):
         rows = mapping.listing(await self._call("GET", "/room_types", params=query), "room_types")
         return sorted((mapping.room_type(r) for r in rows), key=lambda r: ids.index(r.code))
 
-    async def list_rate_plans(self, property: Property) -> list[RatePlan]:
+    async def list_rate_plans(self, property: pms.Property) -> list[pms.RatePlan]:
         plans = []
         for room in await self.list_room_types(property):
             code = mapping.plan_code(room.code)
             policy = self._cancellation.for_plan(code)
             plans.append(
-                RatePlan(
+                pms.RatePlan(
                     code=code,
                     name=f"{room.name} rate",
                     refundable=policy.refundable,
@@ -158,8 +143,8 @@ class QloAppsAdapter(vendor.VendorAdapter):
         return plans
 
     def _offer(
-        self, days: list[Body], room_type: str, occupancy: Occupancy, currency: str
-    ) -> Offer | None:
+        self, days: list[Body], room_type: str, occupancy: pms.Occupancy, currency: str
+    ) -> pms.Offer | None:
         stay = mapping.ari_stay(days, room_type)
         if stay is None:
             return None
@@ -168,7 +153,7 @@ class QloAppsAdapter(vendor.VendorAdapter):
         subtotal = sum((n.amount for n in nights), Decimal(0))
         code = mapping.plan_code(room_type)
         name = mapping.text(rows[0].get("name")) or f"Room type {room_type}"
-        return Offer(
+        return pms.Offer(
             room_type_code=room_type,
             room_type_name=name,
             rate_plan_code=code,
@@ -184,8 +169,12 @@ class QloAppsAdapter(vendor.VendorAdapter):
         )
 
     async def availability(
-        self, property: Property, check_in: dt.date, check_out: dt.date, occupancy: Occupancy
-    ) -> Availability:
+        self,
+        property: pms.Property,
+        check_in: dt.date,
+        check_out: dt.date,
+        occupancy: pms.Occupancy,
+    ) -> pms.Availability:
         days = await self._ari(check_in, check_out, occupancy)
         offers = [
             offer
@@ -196,8 +185,8 @@ class QloAppsAdapter(vendor.VendorAdapter):
         return vendor_answers.availability(property, check_in, check_out, occupancy, offers)
 
     async def _priced(
-        self, property: Property, request: QuoteRequest, *, check_rooms: bool = True
-    ) -> Offer:
+        self, property: pms.Property, request: pms.QuoteRequest, *, check_rooms: bool = True
+    ) -> pms.Offer:
         """The offer for the request. `check_rooms=False` for a modification: the stay's own
         rooms count as taken in `hotel_ari`, so QloApps is left to judge availability."""
         room_type = mapping.room_type_of(request.rate_plan_code)
@@ -209,7 +198,7 @@ class QloAppsAdapter(vendor.VendorAdapter):
             raise RoomUnavailable("qloapps: no room of this type for the whole stay")
         return offer
 
-    async def quote(self, property: Property, request: QuoteRequest) -> Quote:
+    async def quote(self, property: pms.Property, request: pms.QuoteRequest) -> pms.Quote:
         offer = await self._priced(property, request)
         policy = self._cancellation.for_plan(offer.rate_plan_code)
         return vendor_answers.quote(
@@ -254,8 +243,8 @@ class QloAppsAdapter(vendor.VendorAdapter):
         return None
 
     async def create_reservation(
-        self, property: Property, request: ReservationCreate, *, idempotency_key: str
-    ) -> Reservation:
+        self, property: pms.Property, request: pms.ReservationCreate, *, idempotency_key: str
+    ) -> pms.Reservation:
         """Book. Idempotent: the booking's remark starts with a marker of the key, and a retry
         finds it among the guest's latest bookings instead of posting again."""
         if not request.guest.email:
@@ -302,7 +291,7 @@ class QloAppsAdapter(vendor.VendorAdapter):
             raise ReservationNotFound("qloapps: unknown reservation reference")
         return raw
 
-    async def _view(self, property: Property, raw: Body) -> Reservation:
+    async def _view(self, property: pms.Property, raw: Body) -> pms.Reservation:
         found = await self._call("GET", f"/orders/{raw['id']}", not_found=ReservationNotFound)
         order = found["order"]
         lines = mapping.room_lines(raw)
@@ -310,16 +299,16 @@ class QloAppsAdapter(vendor.VendorAdapter):
         policy = self._cancellation.for_plan(plan)
         return mapping.reservation(property, raw, order, policy, self._cancelled_states)
 
-    async def get_reservation(self, property: Property, reference: str) -> Reservation:
+    async def get_reservation(self, property: pms.Property, reference: str) -> pms.Reservation:
         return await self._view(property, await self._raw(reference))
 
     async def list_reservations(
-        self, property: Property, contact: GuestContact
-    ) -> list[Reservation]:
+        self, property: pms.Property, contact: pms.GuestContact
+    ) -> list[pms.Reservation]:
         """By e-mail only: QloApps customers carry no phone to filter on."""
         if not contact.email:
             return []
-        mine: list[Reservation] = []
+        mine: list[pms.Reservation] = []
         for reference in await self._customer_orders(contact.email):
             try:
                 mine.append(await self.get_reservation(property, reference))
@@ -345,8 +334,8 @@ class QloAppsAdapter(vendor.VendorAdapter):
         )
 
     async def modify_reservation(
-        self, property: Property, reference: str, change: ReservationChange
-    ) -> Reservation:
+        self, property: pms.Property, reference: str, change: pms.ReservationChange
+    ) -> pms.Reservation:
         """New dates (and party) through a Bookings API PUT. QloApps checks the new nights before
         it releases the old ones and refuses the PUT whole, so the old stay stays on failure."""
         raw = await self._raw(reference)
@@ -363,7 +352,7 @@ class QloAppsAdapter(vendor.VendorAdapter):
         await self._put(raw, [line])
         return await self.get_reservation(property, reference)
 
-    async def cancel_reservation(self, property: Property, reference: str) -> Cancellation:
+    async def cancel_reservation(self, property: pms.Property, reference: str) -> pms.Cancellation:
         """`booking_status=3` with the rooms resent unchanged, and the plan's fee as of now;
         idempotent."""
         raw = await self._raw(reference)
@@ -371,7 +360,7 @@ class QloAppsAdapter(vendor.VendorAdapter):
         answer = vendor_answers.cancellation(
             reference, current, vendor_answers.cancelled_at(NAME, current, self._now())
         )
-        if current.status is ReservationStatus.CONFIRMED:
+        if current.status is pms.ReservationStatus.CONFIRMED:
             await self._put(raw, mapping.kept_lines(raw), booking_status=mapping.BOOKING_CANCELLED)
             log.info("pms.qloapps.booking_cancelled")
         return answer

@@ -11,36 +11,24 @@ import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
 
+import hotelbot.pms.schemas as pms
 from hotelbot.pms import policy as cancellation_policy
 from hotelbot.pms.errors import ReservationNotModifiable
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    CancellationPolicy,
-    Occupancy,
-    Offer,
-    Property,
-    Quote,
-    QuoteRequest,
-    Reservation,
-    ReservationChange,
-    ReservationStatus,
-)
 
 QUOTE_TTL = dt.timedelta(minutes=15)
 
 
 def availability(
-    property: Property,
+    property: pms.Property,
     check_in: dt.date,
     check_out: dt.date,
-    occupancy: Occupancy,
-    offers: Iterable[Offer],
+    occupancy: pms.Occupancy,
+    offers: Iterable[pms.Offer],
     *,
     currency: str | None = None,
-) -> Availability:
+) -> pms.Availability:
     """The offers for a stay, cheapest first, in `currency` (default: the property's)."""
-    return Availability(
+    return pms.Availability(
         property_id=property.id,
         check_in=check_in,
         check_out=check_out,
@@ -52,18 +40,18 @@ def availability(
 
 def quote(
     adapter: str,
-    property: Property,
-    request: QuoteRequest,
-    offer: Offer,
+    property: pms.Property,
+    request: pms.QuoteRequest,
+    offer: pms.Offer,
     *,
-    policy: CancellationPolicy,
+    policy: pms.CancellationPolicy,
     free_until: dt.datetime | None,
     now: dt.datetime,
-) -> Quote:
+) -> pms.Quote:
     """The quote for a priced offer, valid for `QUOTE_TTL`; the same request at the same price
     gets the same id."""
     key = request.model_dump_json() + str(offer.total)
-    return Quote(
+    return pms.Quote(
         id=f"{adapter}-" + hashlib.sha256(key.encode()).hexdigest()[:20],
         property_id=property.id,
         check_in=request.check_in,
@@ -82,12 +70,14 @@ def quote(
     )
 
 
-def changed_stay(adapter: str, current: Reservation, change: ReservationChange) -> QuoteRequest:
+def changed_stay(
+    adapter: str, current: pms.Reservation, change: pms.ReservationChange
+) -> pms.QuoteRequest:
     """The stay `change` asks for, the rest kept from `current`; only a confirmed reservation
     can change (`ReservationNotModifiable`)."""
-    if current.status is not ReservationStatus.CONFIRMED:
+    if current.status is not pms.ReservationStatus.CONFIRMED:
         raise ReservationNotModifiable(f"{adapter}: only confirmed reservations can change")
-    return QuoteRequest(
+    return pms.QuoteRequest(
         check_in=change.check_in or current.check_in,
         check_out=change.check_out or current.check_out,
         occupancy=change.occupancy or current.occupancy,
@@ -96,17 +86,17 @@ def changed_stay(adapter: str, current: Reservation, change: ReservationChange) 
     )
 
 
-def cancelled_at(adapter: str, current: Reservation, now: dt.datetime) -> dt.datetime:
+def cancelled_at(adapter: str, current: pms.Reservation, now: dt.datetime) -> dt.datetime:
     """When `current` was cancelled, or `now` when it is confirmed and about to be; a stay that
     has started or ended cannot be cancelled (`ReservationNotModifiable`)."""
-    if current.status is ReservationStatus.CANCELLED:
+    if current.status is pms.ReservationStatus.CANCELLED:
         return current.cancelled_at or current.updated_at
-    if current.status is ReservationStatus.CONFIRMED:
+    if current.status is pms.ReservationStatus.CONFIRMED:
         return now
     raise ReservationNotModifiable(f"{adapter}: the stay has started or ended")
 
 
-def cancellation(reference: str, current: Reservation, when: dt.datetime) -> Cancellation:
+def cancellation(reference: str, current: pms.Reservation, when: dt.datetime) -> pms.Cancellation:
     """The answer to cancelling `current` at `when`: its plan's fee then (rules in
     `pms/policy.py`), so cancelling twice answers the same way."""
     fee = cancellation_policy.cancellation_fee(
@@ -116,9 +106,9 @@ def cancellation(reference: str, current: Reservation, when: dt.datetime) -> Can
         deadline=current.free_cancellation_until,
         now=when,
     )
-    return Cancellation(
+    return pms.Cancellation(
         reference=reference,
-        status=ReservationStatus.CANCELLED,
+        status=pms.ReservationStatus.CANCELLED,
         cancelled_at=when,
         fee=fee,
         # Payments stay in the vendor's PMS; the adapters move no money, so nothing is refunded.
@@ -127,5 +117,5 @@ def cancellation(reference: str, current: Reservation, when: dt.datetime) -> Can
     )
 
 
-def newest_first(reservations: Iterable[Reservation]) -> list[Reservation]:
+def newest_first(reservations: Iterable[pms.Reservation]) -> list[pms.Reservation]:
     return sorted(reservations, key=lambda r: r.check_in, reverse=True)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import hotelbot.pms.schemas as pms
 from hotelbot.kit.db import session_scope
 from hotelbot.pms import errors
 from hotelbot.pms import policy as cancellation_policy
@@ -41,23 +42,6 @@ from hotelbot.pms.adapters.builtin.offers import (
     take_inventory,
 )
 from hotelbot.pms.adapters.builtin.pricing import to_money
-from hotelbot.pms.schemas import (
-    Availability,
-    Cancellation,
-    GuestContact,
-    Occupancy,
-    Property,
-    Quote,
-    QuoteRequest,
-    RatePlan,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    RoomType,
-    ServiceCatalogue,
-    ServiceRequest,
-    ServiceRequestCreate,
-)
 
 QUOTE_TTL = dt.timedelta(minutes=15)
 _REF_ALPHABET = "ACDEFHJKLMNPRTUVWXY3479"
@@ -84,30 +68,34 @@ class BuiltinAdapter:
 
     # ---- description ---------------------------------------------------------------------
 
-    async def list_room_types(self, property: Property) -> list[RoomType]:
+    async def list_room_types(self, property: pms.Property) -> list[pms.RoomType]:
         async with session_scope(self._sessionmaker) as session:
             return [room_type_out(rt) for rt in await room_type_rows(session, property.id)]
 
-    async def list_rate_plans(self, property: Property) -> list[RatePlan]:
+    async def list_rate_plans(self, property: pms.Property) -> list[pms.RatePlan]:
         async with session_scope(self._sessionmaker) as session:
             return [rate_plan_out(rp) for rp in await rate_plan_rows(session, property.id)]
 
-    async def list_services(self, property: Property) -> ServiceCatalogue:
+    async def list_services(self, property: pms.Property) -> pms.ServiceCatalogue:
         async with session_scope(self._sessionmaker) as session:
             return await services_store.catalogue(session, property)
 
     # ---- availability and quotes ---------------------------------------------------------
 
     async def availability(
-        self, property: Property, check_in: dt.date, check_out: dt.date, occupancy: Occupancy
-    ) -> Availability:
+        self,
+        property: pms.Property,
+        check_in: dt.date,
+        check_out: dt.date,
+        occupancy: pms.Occupancy,
+    ) -> pms.Availability:
         async with session_scope(self._sessionmaker) as session:
             row = await property_row(session, property.id)
             self._check_dates(property, check_in)
             priced = await price_stay(session, row, check_in, check_out, occupancy)
         offers = [offer_out(p, property.currency) for p in priced if p.available >= occupancy.rooms]
         offers.sort(key=lambda o: (o.total, o.room_type_code, o.rate_plan_code))
-        return Availability(
+        return pms.Availability(
             property_id=property.id,
             check_in=check_in,
             check_out=check_out,
@@ -116,7 +104,7 @@ class BuiltinAdapter:
             offers=offers,
         )
 
-    async def quote(self, property: Property, request: QuoteRequest) -> Quote:
+    async def quote(self, property: pms.Property, request: pms.QuoteRequest) -> pms.Quote:
         async with session_scope(self._sessionmaker) as session:
             row = await property_row(session, property.id)
             self._check_dates(property, request.check_in)
@@ -125,7 +113,7 @@ class BuiltinAdapter:
             raise errors.RoomUnavailable("no room of this type is free for every night")
         policy = rate_plan_out(priced.rate_plan).cancellation_policy
         now = self._clock()
-        return Quote(
+        return pms.Quote(
             id=_quote_id(property, request, priced.total_cents),
             property_id=property.id,
             check_in=request.check_in,
@@ -148,8 +136,8 @@ class BuiltinAdapter:
     # ---- reservations ----------------------------------------------------------------------
 
     async def create_reservation(
-        self, property: Property, request: ReservationCreate, *, idempotency_key: str
-    ) -> Reservation:
+        self, property: pms.Property, request: pms.ReservationCreate, *, idempotency_key: str
+    ) -> pms.Reservation:
         digest = request_hash(request.model_dump_json())
         try:
             async with session_scope(self._sessionmaker) as session:
@@ -179,19 +167,19 @@ class BuiltinAdapter:
                     raise
                 return await reservations.get(session, property, done, now=self._clock())
 
-    async def get_reservation(self, property: Property, reference: str) -> Reservation:
+    async def get_reservation(self, property: pms.Property, reference: str) -> pms.Reservation:
         async with session_scope(self._sessionmaker) as session:
             return await reservations.get(session, property, reference, now=self._clock())
 
     async def list_reservations(
-        self, property: Property, contact: GuestContact
-    ) -> list[Reservation]:
+        self, property: pms.Property, contact: pms.GuestContact
+    ) -> list[pms.Reservation]:
         async with session_scope(self._sessionmaker) as session:
             return await reservations.list_by_contact(session, property, contact)
 
     async def modify_reservation(
-        self, property: Property, reference: str, change: ReservationChange
-    ) -> Reservation:
+        self, property: pms.Property, reference: str, change: pms.ReservationChange
+    ) -> pms.Reservation:
         async with session_scope(self._sessionmaker) as session:
             now = self._clock()
             current = await reservations.lock(session, property.id, reference)
@@ -200,7 +188,7 @@ class BuiltinAdapter:
             if stay.check_in != current.check_in:
                 self._check_dates(property, stay.check_in)
             row = await property_row(session, property.id)
-            request = QuoteRequest(
+            request = pms.QuoteRequest(
                 check_in=stay.check_in,
                 check_out=stay.check_out,
                 occupancy=stay.occupancy,
@@ -214,7 +202,7 @@ class BuiltinAdapter:
             await reservations.apply_change(session, current, request, priced, now=now)
             return await reservations.get(session, property, reference, now=now)
 
-    async def cancel_reservation(self, property: Property, reference: str) -> Cancellation:
+    async def cancel_reservation(self, property: pms.Property, reference: str) -> pms.Cancellation:
         async with session_scope(self._sessionmaker) as session:
             now = self._clock()
             current = await reservations.lock(session, property.id, reference)
@@ -227,8 +215,8 @@ class BuiltinAdapter:
     # ---- service requests -----------------------------------------------------------------
 
     async def create_service_request(
-        self, property: Property, request: ServiceRequestCreate, *, idempotency_key: str
-    ) -> ServiceRequest:
+        self, property: pms.Property, request: pms.ServiceRequestCreate, *, idempotency_key: str
+    ) -> pms.ServiceRequest:
         digest = request_hash(request.model_dump_json())
         async with session_scope(self._sessionmaker) as session:
             done = await claim_key(session, property.id, idempotency_key, "service_request", digest)
@@ -240,11 +228,13 @@ class BuiltinAdapter:
             await finish_key(session, property.id, idempotency_key, created.id)
             return created
 
-    async def get_service_request(self, property: Property, request_id: str) -> ServiceRequest:
+    async def get_service_request(
+        self, property: pms.Property, request_id: str
+    ) -> pms.ServiceRequest:
         async with session_scope(self._sessionmaker) as session:
             return await services_store.get_request(session, property, request_id)
 
-    def _check_dates(self, property: Property, check_in: dt.date) -> None:
+    def _check_dates(self, property: pms.Property, check_in: dt.date) -> None:
         if check_in < pricing.local_today(self._clock(), property.timezone):
             raise errors.InvalidRequest("check_in is in the past for the property")
 
@@ -254,11 +244,11 @@ def _check_expected(expected: pricing.Decimal | None, total_cents: int) -> None:
         raise errors.RateChanged("the current total differs from the expected total")
 
 
-def _new_reference(property: Property) -> str:
+def _new_reference(property: pms.Property) -> str:
     prefix = "".join(c for c in property.slug.upper() if c.isalpha())[:3] or "HTL"
     return prefix + "-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
 
 
-def _quote_id(property: Property, request: QuoteRequest, total_cents: int) -> str:
+def _quote_id(property: pms.Property, request: pms.QuoteRequest, total_cents: int) -> str:
     payload = f"{property.id}|{request.model_dump_json()}|{total_cents}"
     return "q_" + hashlib.sha256(payload.encode()).hexdigest()[:24]

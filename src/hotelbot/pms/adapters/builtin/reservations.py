@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import hotelbot.pms.schemas as pms
 from hotelbot.kit import crypto
 from hotelbot.pms import errors
 from hotelbot.pms import policy as cancellation_policy
@@ -24,23 +25,6 @@ from hotelbot.pms.adapters.builtin.models import (
     PmsRoomType,
 )
 from hotelbot.pms.adapters.builtin.pricing import Priced, to_money
-from hotelbot.pms.schemas import (
-    Cancellation,
-    CancellationPolicy,
-    Guest,
-    GuestContact,
-    GuestDetails,
-    NightPrice,
-    Occupancy,
-    Property,
-    QuoteRequest,
-    Reservation,
-    ReservationChange,
-    ReservationCreate,
-    ReservationStatus,
-    Stay,
-    TaxLine,
-)
 
 
 class HasStay(Protocol):
@@ -53,8 +37,8 @@ class HasStay(Protocol):
 
 async def insert(
     session: AsyncSession,
-    property: Property,
-    request: ReservationCreate,
+    property: pms.Property,
+    request: pms.ReservationCreate,
     priced: Priced,
     *,
     reference: str,
@@ -68,7 +52,7 @@ async def insert(
         guest_id=guest.id,
         room_type_id=priced.room_type.id,
         rate_plan_id=priced.rate_plan.id,
-        status=ReservationStatus.CONFIRMED.value,
+        status=pms.ReservationStatus.CONFIRMED.value,
         notes=request.notes or None,
         currency=property.currency,
         created_at=now,
@@ -80,7 +64,7 @@ async def insert(
     return row
 
 
-def _stay_columns(stay: QuoteRequest, priced: Priced, now: dt.datetime) -> dict[str, object]:
+def _stay_columns(stay: pms.QuoteRequest, priced: Priced, now: dt.datetime) -> dict[str, object]:
     return {
         "check_in": stay.check_in,
         "check_out": stay.check_out,
@@ -121,15 +105,15 @@ async def lock(session: AsyncSession, property_id: uuid.UUID, reference: str) ->
 
 
 def check_modifiable(row: PmsReservation, today: dt.date) -> None:
-    if row.status != ReservationStatus.CONFIRMED.value:
+    if row.status != pms.ReservationStatus.CONFIRMED.value:
         raise errors.ReservationNotModifiable("the reservation is not active")
     if row.check_out <= today:
         raise errors.ReservationNotModifiable("the stay is over")
 
 
-def changed_stay(row: PmsReservation, change: ReservationChange) -> Stay:
+def changed_stay(row: PmsReservation, change: pms.ReservationChange) -> pms.Stay:
     try:
-        return Stay(
+        return pms.Stay(
             check_in=change.check_in or row.check_in,
             check_out=change.check_out or row.check_out,
             occupancy=change.occupancy or _occupancy(row),
@@ -153,7 +137,7 @@ async def rate_plan_code(session: AsyncSession, row: PmsReservation) -> str:
 async def apply_change(
     session: AsyncSession,
     row: PmsReservation,
-    request: QuoteRequest,
+    request: pms.QuoteRequest,
     priced: Priced,
     *,
     now: dt.datetime,
@@ -167,7 +151,7 @@ async def apply_change(
 
 
 async def cancel(
-    session: AsyncSession, property: Property, row: PmsReservation, *, now: dt.datetime
+    session: AsyncSession, property: pms.Property, row: PmsReservation, *, now: dt.datetime
 ) -> None:
     """Mark cancelled with the fee the rate plan's policy charges at `now`."""
     policy = await _policy(session, row)
@@ -180,18 +164,18 @@ async def cancel(
         deadline=deadline,
         now=now,
     )
-    row.status = ReservationStatus.CANCELLED.value
+    row.status = pms.ReservationStatus.CANCELLED.value
     row.cancelled_at = now
     row.updated_at = now
     await session.flush()
 
 
-def cancellation_out(row: PmsReservation) -> Cancellation:
+def cancellation_out(row: PmsReservation) -> pms.Cancellation:
     assert row.cancelled_at is not None
     fee = row.cancellation_fee_cents or 0
-    return Cancellation(
+    return pms.Cancellation(
         reference=row.reference,
-        status=ReservationStatus(row.status),
+        status=pms.ReservationStatus(row.status),
         cancelled_at=row.cancelled_at,
         fee=to_money(fee),
         refund=to_money(max(row.total_cents - fee, 0)),
@@ -200,8 +184,8 @@ def cancellation_out(row: PmsReservation) -> Cancellation:
 
 
 async def get(
-    session: AsyncSession, property: Property, reference: str, *, now: dt.datetime
-) -> Reservation:
+    session: AsyncSession, property: pms.Property, reference: str, *, now: dt.datetime
+) -> pms.Reservation:
     row = await session.scalar(
         select(PmsReservation).where(
             PmsReservation.property_id == property.id, PmsReservation.reference == reference
@@ -213,8 +197,8 @@ async def get(
 
 
 async def list_by_contact(
-    session: AsyncSession, property: Property, contact: GuestContact
-) -> list[Reservation]:
+    session: AsyncSession, property: pms.Property, contact: pms.GuestContact
+) -> list[pms.Reservation]:
     guest_ids = await _guest_ids(session, property.id, contact)
     if not guest_ids:
         return []
@@ -226,16 +210,18 @@ async def list_by_contact(
     return [await _out(session, property, row) for row in rows.all()]
 
 
-async def _out(session: AsyncSession, property: Property, row: PmsReservation) -> Reservation:
+async def _out(
+    session: AsyncSession, property: pms.Property, row: PmsReservation
+) -> pms.Reservation:
     guest = await session.get(PmsGuest, row.guest_id)
     room_type = await session.get(PmsRoomType, row.room_type_id)
     plan = await session.get(PmsRatePlan, row.rate_plan_id)
     assert guest is not None and room_type is not None and plan is not None
     policy = plan_policy(plan)
-    return Reservation(
+    return pms.Reservation(
         reference=row.reference,
         property_id=row.property_id,
-        status=ReservationStatus(row.status),
+        status=pms.ReservationStatus(row.status),
         check_in=row.check_in,
         check_out=row.check_out,
         occupancy=_occupancy(row),
@@ -244,7 +230,7 @@ async def _out(session: AsyncSession, property: Property, row: PmsReservation) -
         guest=_guest_out(guest),
         nights=await _nights(session, row.id),
         subtotal=to_money(row.subtotal_cents),
-        taxes=[TaxLine.model_validate(t) for t in row.taxes],
+        taxes=[pms.TaxLine.model_validate(t) for t in row.taxes],
         total=to_money(row.total_cents),
         currency=row.currency,
         cancellation_policy=policy,
@@ -260,12 +246,12 @@ async def _out(session: AsyncSession, property: Property, row: PmsReservation) -
     )
 
 
-def _occupancy(row: PmsReservation) -> Occupancy:
-    return Occupancy(adults=row.adults, children_ages=list(row.children_ages), rooms=row.rooms)
+def _occupancy(row: PmsReservation) -> pms.Occupancy:
+    return pms.Occupancy(adults=row.adults, children_ages=list(row.children_ages), rooms=row.rooms)
 
 
-def plan_policy(plan: PmsRatePlan) -> CancellationPolicy:
-    return CancellationPolicy(
+def plan_policy(plan: PmsRatePlan) -> pms.CancellationPolicy:
+    return pms.CancellationPolicy(
         refundable=plan.refundable,
         deadline_days_before=plan.deadline_days_before,
         fee_nights=plan.fee_nights,
@@ -274,19 +260,19 @@ def plan_policy(plan: PmsRatePlan) -> CancellationPolicy:
     )
 
 
-async def _policy(session: AsyncSession, row: PmsReservation) -> CancellationPolicy:
+async def _policy(session: AsyncSession, row: PmsReservation) -> pms.CancellationPolicy:
     plan = await session.get(PmsRatePlan, row.rate_plan_id)
     assert plan is not None
     return plan_policy(plan)
 
 
-async def _nights(session: AsyncSession, reservation_id: uuid.UUID) -> list[NightPrice]:
+async def _nights(session: AsyncSession, reservation_id: uuid.UUID) -> list[pms.NightPrice]:
     rows = await session.scalars(
         select(PmsReservationNight)
         .where(PmsReservationNight.reservation_id == reservation_id)
         .order_by(PmsReservationNight.date)
     )
-    return [NightPrice(date=n.date, amount=to_money(n.amount_cents)) for n in rows]
+    return [pms.NightPrice(date=n.date, amount=to_money(n.amount_cents)) for n in rows]
 
 
 # ---- guests ------------------------------------------------------------------------------
@@ -301,7 +287,7 @@ def _email_index(email: str) -> str:
 
 
 async def _guest_ids(
-    session: AsyncSession, property_id: uuid.UUID, contact: GuestContact
+    session: AsyncSession, property_id: uuid.UUID, contact: pms.GuestContact
 ) -> list[uuid.UUID]:
     conditions = []
     if contact.phone:
@@ -315,7 +301,7 @@ async def _guest_ids(
 
 
 async def _find_or_create_guest(
-    session: AsyncSession, property_id: uuid.UUID, details: GuestDetails
+    session: AsyncSession, property_id: uuid.UUID, details: pms.GuestDetails
 ) -> PmsGuest:
     ids = await _guest_ids(session, property_id, details)
     if ids:
@@ -342,8 +328,8 @@ async def _find_or_create_guest(
     return guest
 
 
-def _guest_out(guest: PmsGuest) -> Guest:
-    return Guest(
+def _guest_out(guest: PmsGuest) -> pms.Guest:
+    return pms.Guest(
         id=str(guest.id),
         first_name=guest.first_name,
         last_name=guest.last_name,

@@ -9,28 +9,16 @@ from typing import Any, TypedDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import hotelbot.pms.schemas as pms
 from hotelbot.pms import errors
 from hotelbot.pms.adapters.builtin.models import PmsReservation, PmsService, PmsServiceRequest
 from hotelbot.pms.adapters.builtin.offers import names_out
 from hotelbot.pms.adapters.builtin.pricing import to_money
-from hotelbot.pms.schemas import (
-    MenuItem,
-    PricedLine,
-    PriceUnit,
-    Property,
-    Service,
-    ServiceCatalogue,
-    ServiceCategory,
-    ServiceRequest,
-    ServiceRequestCreate,
-    ServiceRequestKind,
-    ServiceRequestStatus,
-)
 
 
-async def catalogue(session: AsyncSession, property: Property) -> ServiceCatalogue:
+async def catalogue(session: AsyncSession, property: pms.Property) -> pms.ServiceCatalogue:
     rows = (await _items(session, property.id)).values()
-    return ServiceCatalogue(
+    return pms.ServiceCatalogue(
         property_id=property.id,
         currency=property.currency,
         services=[_service_out(r, property.currency) for r in rows if r.kind == "service"],
@@ -39,8 +27,12 @@ async def catalogue(session: AsyncSession, property: Property) -> ServiceCatalog
 
 
 async def create_request(
-    session: AsyncSession, property: Property, request: ServiceRequestCreate, *, now: dt.datetime
-) -> ServiceRequest:
+    session: AsyncSession,
+    property: pms.Property,
+    request: pms.ServiceRequestCreate,
+    *,
+    now: dt.datetime,
+) -> pms.ServiceRequest:
     """Validate codes against the catalogue, price the lines, store the request as `open`."""
     reservation_id = await _reservation_id(session, property.id, request.reservation_reference)
     lines = await _priced_lines(session, property.id, request)
@@ -50,7 +42,7 @@ async def create_request(
         property_id=property.id,
         reservation_id=reservation_id,
         kind=request.kind.value,
-        status=ServiceRequestStatus.OPEN.value,
+        status=pms.ServiceRequestStatus.OPEN.value,
         room_number=request.room_number,
         service_code=request.service_code,
         lines=lines,
@@ -66,7 +58,9 @@ async def create_request(
     return _request_out(row, request.reservation_reference)
 
 
-async def get_request(session: AsyncSession, property: Property, request_id: str) -> ServiceRequest:
+async def get_request(
+    session: AsyncSession, property: pms.Property, request_id: str
+) -> pms.ServiceRequest:
     try:
         key = uuid.UUID(request_id)
     except ValueError as exc:
@@ -114,15 +108,15 @@ class Line(TypedDict):
 
 
 async def _priced_lines(
-    session: AsyncSession, property_id: uuid.UUID, request: ServiceRequestCreate
+    session: AsyncSession, property_id: uuid.UUID, request: pms.ServiceRequestCreate
 ) -> list[Line]:
     items = await _items(session, property_id)
-    if request.kind is ServiceRequestKind.SERVICE:
+    if request.kind is pms.ServiceRequestKind.SERVICE:
         service = items.get(request.service_code or "")
         if service is None or service.kind != "service":
             raise errors.InvalidRequest("unknown service_code")
         return [_line(service, 1)]
-    if request.kind is ServiceRequestKind.ROOM_SERVICE:
+    if request.kind is pms.ServiceRequestKind.ROOM_SERVICE:
         if not request.items:
             raise errors.InvalidRequest("a room service order needs items")
         lines = []
@@ -145,12 +139,12 @@ def _line(item: PmsService, quantity: int) -> Line:
     }
 
 
-def _request_out(row: PmsServiceRequest, reference: str | None) -> ServiceRequest:
-    return ServiceRequest(
+def _request_out(row: PmsServiceRequest, reference: str | None) -> pms.ServiceRequest:
+    return pms.ServiceRequest(
         id=str(row.id),
         property_id=row.property_id,
-        kind=ServiceRequestKind(row.kind),
-        status=ServiceRequestStatus(row.status),
+        kind=pms.ServiceRequestKind(row.kind),
+        status=pms.ServiceRequestStatus(row.status),
         reservation_reference=reference,
         room_number=row.room_number,
         service_code=row.service_code,
@@ -164,22 +158,22 @@ def _request_out(row: PmsServiceRequest, reference: str | None) -> ServiceReques
     )
 
 
-def _service_out(row: PmsService, currency: str) -> Service:
-    return Service(
+def _service_out(row: PmsService, currency: str) -> pms.Service:
+    return pms.Service(
         code=row.code,
-        category=ServiceCategory(row.category),
+        category=pms.ServiceCategory(row.category),
         name=row.name,
         names=names_out(row.names),
         description=row.description,
         price=to_money(row.price_cents),
-        unit=PriceUnit(row.unit),
+        unit=pms.PriceUnit(row.unit),
         currency=currency,
         hours=row.hours,
     )
 
 
-def _menu_out(row: PmsService, currency: str) -> MenuItem:
-    return MenuItem(
+def _menu_out(row: PmsService, currency: str) -> pms.MenuItem:
+    return pms.MenuItem(
         code=row.code,
         section=row.section,
         name=row.name,
@@ -191,8 +185,8 @@ def _menu_out(row: PmsService, currency: str) -> MenuItem:
     )
 
 
-def _priced_line_out(line: dict[str, Any]) -> PricedLine:
-    return PricedLine(
+def _priced_line_out(line: dict[str, Any]) -> pms.PricedLine:
+    return pms.PricedLine(
         code=line["code"],
         name=line["name"],
         quantity=line["quantity"],
