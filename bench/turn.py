@@ -49,6 +49,7 @@ from tests.conversations.harness import (  # noqa: E402
     open_stack,
     render,
 )
+from tests.voice.samples import voice_note  # noqa: E402
 
 from hotelbot.conversation import jobs  # noqa: E402
 from hotelbot.kit.db import create_engine, create_sessionmaker, session_scope  # noqa: E402
@@ -64,15 +65,16 @@ from hotelbot.settings import (  # noqa: E402
     WhatsAppSettings,
 )
 
-#: A script counts in the first family it covers, most specific first.
-GROUPS = ("booking", "manage", "service", "faq", "greeting", "other")
+#: A script counts in the first family it covers, most specific first; a spoken turn (a voice
+#: note: download, transcription, turn, then the text reply and the voice reply) in "voice".
+GROUPS = ("voice", "booking", "manage", "service", "faq", "greeting", "other")
 MARK_START = "<!-- bench:turn:start -->"
 MARK_END = "<!-- bench:turn:end -->"
 
 
 def group_of(script: Script) -> str:
     """The family a script's turns are counted in: the first of `GROUPS` it covers."""
-    families = {c.split(".")[0] for c in script.covers}
+    families = {c.split(".")[0] for c in script.covers} - {"voice"}
     for name in GROUPS:
         if name in families:
             return name
@@ -114,25 +116,63 @@ class EngineTimer:
         return taken
 
 
-async def play(stack: Stack, script: Script, guest: str) -> list[tuple[float, int]]:
-    """Play a script's guest turns as `guest`; (end-to-end seconds, replies) per turn."""
+async def play(stack: Stack, script: Script, guest: str) -> list[tuple[float, int, bool]]:
+    """Play a script's guest turns as `guest`; (end-to-end seconds, replies, spoken) per turn."""
     script = script.model_copy(update={"guest": guest, "name": f"{script.name}-{guest}"})
     refs = await create_given(stack, script)
     previous: list[BotReply] = []
     timings = []
     for turn in script.turns:
-        if turn.say is not None:
-            body: dict[str, Any] = {"text": render(turn.say, refs)}
+        if turn.speak is not None:
+            note = voice_note(render(turn.speak, refs), script.language, snr_db=turn.noise_db)
+            started = time.perf_counter()
+            replies = await stack.speak(guest, note, name="Guest")
         else:
-            assert turn.tap is not None
-            key, choice = find_choice(previous, render(turn.tap, refs))
-            body = {key: choice.id}
-        started = time.perf_counter()
-        replies = await stack.send(guest, body)
-        timings.append((time.perf_counter() - started, len(replies)))
+            if turn.say is not None:
+                body: dict[str, Any] = {"text": render(turn.say, refs)}
+            else:
+                assert turn.tap is not None
+                key, choice = find_choice(previous, render(turn.tap, refs))
+                body = {key: choice.id}
+            started = time.perf_counter()
+            replies = await stack.send(guest, body)
+        timings.append((time.perf_counter() - started, len(replies), turn.speak is not None))
         previous = replies or previous
     await _release(stack, guest, refs)
     return timings
+
+
+#: About ten seconds of espeak-ng speech: a guest's typical voice note.
+TEN_SECONDS = (
+    "Good evening, we arrive late tonight after a long flight, "
+    "so could you tell me what time breakfast is served tomorrow?"
+)
+
+
+async def ten_second_notes(stack: Stack, count: int) -> dict[str, list[float]]:
+    """A ~10 s English voice note from new guests: transcription alone, and the whole turn
+    (webhook until the text reply and the voice reply were both accepted)."""
+    note = voice_note(TEN_SECONDS, "en")
+    transcribe = jobs.voice.transcribe_pending
+    spent: list[float] = []
+
+    async def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await transcribe(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    jobs.voice.transcribe_pending = timed  # type: ignore[assignment]
+    whole = []
+    try:
+        for n in range(count):
+            started = time.perf_counter()
+            await stack.speak(f"4477009{n:05d}", note, name="Guest")
+            whole.append(time.perf_counter() - started)
+    finally:
+        jobs.voice.transcribe_pending = transcribe  # type: ignore[assignment]
+    return {"transcription": [s for s in spent if s > 0.05], "turn": whole}
 
 
 async def _release(stack: Stack, guest: str, refs: dict[str, str]) -> None:
@@ -208,9 +248,12 @@ async def run(rounds: int, db: str | None) -> dict[str, Any]:
         for r in range(rounds):
             for n, script in enumerate(scripts):
                 timings = await play(stack, script, f"35192{r:02d}{n:05d}")
-                group = group_of(script)
-                e2e_ms[group].extend(t for t, _ in timings)
-                engine_ms[group].extend(timer.take())
+                engines = timer.take()
+                for (seconds, _, spoken), engine in zip(timings, engines, strict=False):
+                    group = "voice" if spoken else group_of(script)
+                    e2e_ms[group].append(seconds)
+                    engine_ms[group].append(engine)
+        ten = await ten_second_notes(stack, max(3, rounds * 2))
     await pms_engine.dispose()
     await cleanup()
     return {
@@ -222,6 +265,8 @@ async def run(rounds: int, db: str | None) -> dict[str, Any]:
         "process_rss_after_mb": rss_mb(),
         "worker_rss_mb": worker_rss(),
         "database": "PostgreSQL" if db else "SQLite",
+        "ten_seconds": ten,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -290,12 +335,16 @@ def section(results: list[dict[str, Any]]) -> str:
   with other work (read latencies as upper bounds)
 - Workload: the {first["scripts"]} conversation scripts of `tests/conversations/scripts/`, each
   played by a new guest, {first["rounds"]} rounds after one warm-up round; a turn is one guest
-  message (typed or a tapped button/row), grouped by what its script covers
+  message (typed, a tapped button/row, or a voice note), grouped by what its script covers;
+  "voice" holds the voice notes (espeak-ng speech of 1-7 s): end-to-end is from the webhook
+  until the text reply and the voice reply were both accepted
 - engine = `handle_turn()` alone (understand, flow, PMS tools over HTTP to the in-process
   built-in PMS, compose); end-to-end = signed webhook POST until the sandbox accepted the reply
   (webhook, job, DB, engine, outbox, Graph API send), all in one process over ASGI
 
 {table(results)}
+
+{_ten_seconds(first)}
 
 Memory: a fresh worker-like process (imports the worker and its jobs, answers four warm-up
 turns in four languages) holds **{first["worker_rss_mb"]:.0f} MB** RSS. {memory}.
@@ -303,6 +352,24 @@ turns in four languages) holds **{first["worker_rss_mb"]:.0f} MB** RSS. {memory}
 Reproduce: `.venv/bin/python bench/turn.py --output docs/benchmarks.md` and
 `.venv/bin/python bench/turn.py --db postgresql+asyncpg://postgres@127.0.0.1:5432/postgres`.
 {MARK_END}"""
+
+
+def _ten_seconds(result: dict[str, Any]) -> str:
+    ten = result["ten_seconds"]
+    transcription, turn = pct(ten["transcription"], 0.5) / 1000, pct(ten["turn"], 0.5) / 1000
+    return (
+        f"A 10-second voice note (espeak-ng English, {_note_seconds()} s), played "
+        f"{len(ten['turn'])} times: transcription p50 **{transcription:.2f} s**, whole turn "
+        f"(webhook until the text reply and the voice reply were both accepted) p50 "
+        f"**{turn:.2f} s**, max {max(ten['turn']):.2f} s; load average {result['load']:.1f} on "
+        f"{os.cpu_count()} cores at the end (aim: under 3 s on an idle 2-core machine)."
+    )
+
+
+def _note_seconds() -> str:
+    from hotelbot.voice.audio import decode
+
+    return f"{decode(voice_note(TEN_SECONDS, 'en'), max_seconds=60).duration:.1f}"
 
 
 def write_section(path: Path, text: str) -> None:

@@ -3,21 +3,27 @@
 Each line typed is sent by the sandbox as a signed webhook to the bot, exactly as Meta would;
 the bot's replies are read back from the sandbox. Buttons and list rows are numbered: type the
 number to tap one. A reply WhatsApp refused (the 24-hour rule) is shown as refused, with why.
-`/quit` (or Ctrl-D) leaves.
+`--voice FILE` (or `/voice FILE` at the prompt) sends a recorded voice note; the bot's voice
+replies are saved to files and their paths shown. `/quit` (or Ctrl-D) leaves.
 """
 
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
 
-#: How long to wait for the first reply, and for quiet after the last one.
+#: How long to wait for the first reply (a voice note is downloaded and transcribed first,
+#: and the first one loads the model), and for quiet after the last one.
 FIRST_REPLY_SECONDS = 15.0
+FIRST_VOICE_REPLY_SECONDS = 60.0
 QUIET_SECONDS = 1.0
 POLL_SECONDS = 0.2
 
@@ -30,6 +36,24 @@ class ChatSession:
     seq: int = 0
     #: Choices offered by the last interactive reply: (kind, id, title).
     options: list[tuple[str, str, str]] = field(default_factory=list)
+
+    async def send_voice(self, path: Path) -> None:
+        """A recorded note, as the guest's phone would send it (`POST /sandbox/api/voice`)."""
+        mime = mimetypes.guess_type(path.name)[0] or "audio/ogg"
+        response = await self.client.post(
+            "/sandbox/api/voice",
+            data={"from": self.phone, "name": self.name},
+            files={"file": (path.name, path.read_bytes(), mime)},
+        )
+        response.raise_for_status()
+
+    async def save_voice_reply(self, media_id: str, directory: Path) -> Path:
+        """Fetch one of the bot's voice replies from the sandbox and write it to a file."""
+        response = await self.client.get(f"/sandbox/api/media/{media_id}")
+        response.raise_for_status()
+        target = directory / f"hotelbot-reply-{media_id}.ogg"
+        target.write_bytes(response.content)
+        return target
 
     async def send(self, line: str) -> None:
         body: dict[str, Any] = {"from": self.phone, "name": self.name}
@@ -47,10 +71,12 @@ class ChatSession:
             return self.options[int(line) - 1]
         return None
 
-    async def replies(self, *, clock: Callable[[], float]) -> list[dict[str, Any]]:
+    async def replies(
+        self, *, clock: Callable[[], float], first: float = FIRST_REPLY_SECONDS
+    ) -> list[dict[str, Any]]:
         """Bot messages that arrive until the bot has been quiet for a moment."""
         found: list[dict[str, Any]] = []
-        deadline = clock() + FIRST_REPLY_SECONDS
+        deadline = clock() + first
         while clock() < deadline:
             new = await self._poll()
             if new:
@@ -111,6 +137,7 @@ async def run_chat(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
     transport: httpx.AsyncBaseTransport | None = None,
+    voice: Path | None = None,
 ) -> int:
     loop = asyncio.get_running_loop()
     async with httpx.AsyncClient(base_url=base_url, timeout=10.0, transport=transport) as client:
@@ -125,19 +152,47 @@ async def run_chat(
         print(
             f"Chatting as {name} (+{phone}). Type a message; a number taps a button.", file=stdout
         )
+        pending, line = voice, ""
         while True:
-            print("you> ", end="", file=stdout, flush=True)
-            line = await loop.run_in_executor(None, stdin.readline)
-            if not line or line.strip() == "/quit":
-                return 0
-            if not line.strip():
-                continue
-            await session.send(line.strip())
+            if pending is None:
+                print("you> ", end="", file=stdout, flush=True)
+                raw = await loop.run_in_executor(None, stdin.readline)
+                if not raw or raw.strip() == "/quit":
+                    return 0
+                line = raw.strip()
+                if not line:
+                    continue
+                if line.startswith("/voice "):
+                    pending = Path(line.removeprefix("/voice ").strip())
+            if pending is not None:
+                if not pending.is_file():
+                    print(f"hotelbot chat: no file {pending}", file=stdout)
+                    pending = None
+                    continue
+                print(f"you> (voice note {pending.name})", file=stdout, flush=True)
+                await session.send_voice(pending)
+                pending, wait = None, FIRST_VOICE_REPLY_SECONDS
+            else:
+                await session.send(line)
+                wait = FIRST_REPLY_SECONDS
             session.options = []
-            for event in await session.replies(clock=loop.time):
+            for event in await session.replies(clock=loop.time, first=wait):
                 if event.get("error"):  # WhatsApp refused it: say so, never show it as said
                     print(f"bot> ✗ {event['error']['explanation']}", file=stdout, flush=True)
                     continue
-                text, options = render(event["payload"])
-                session.options = options or session.options
-                print(f"bot> {text}", file=stdout, flush=True)
+                await _show(session, event["payload"], stdout)
+
+
+async def _show(session: ChatSession, payload: dict[str, Any], stdout: TextIO) -> None:
+    text, options = render(payload)
+    session.options = options or session.options
+    if payload.get("type") == "audio":
+        saved = await session.save_voice_reply(payload["audio"]["id"], _replies_dir())
+        text = f"(voice note) {saved}"
+    print(f"bot> {text}", file=stdout, flush=True)
+
+
+def _replies_dir() -> Path:
+    directory = Path(tempfile.gettempdir()) / "hotelbot-chat"
+    directory.mkdir(exist_ok=True)
+    return directory

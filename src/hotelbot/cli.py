@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 #: Commands whose function in `hotelbot.commands` has another name.
 COMMAND_FUNCTIONS = {"eval": "evaluate"}
@@ -67,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--url", default="", help="base URL of a running `hotelbot run`")
     chat.add_argument("--phone", default="447700900123", help="the guest's WhatsApp number")
     chat.add_argument("--name", default="Guest", help="the guest's profile name")
+    chat.add_argument(
+        "--voice",
+        type=Path,
+        metavar="FILE",
+        help="send this recorded voice note (OGG/Opus, MP3, M4A, ...) first, then chat",
+    )
     conformance = sub.add_parser(
         "conformance", help="replay real Cloud API webhook bodies (JSONL) against the webhook"
     )

@@ -177,7 +177,9 @@ def chat(args: argparse.Namespace) -> int:
     settings = load_settings(sandbox_default=True)
     from hotelbot.chat import run_chat
 
-    return asyncio.run(run_chat(args.url or settings.base_url, phone=args.phone, name=args.name))
+    return asyncio.run(
+        run_chat(args.url or settings.base_url, phone=args.phone, name=args.name, voice=args.voice)
+    )
 
 
 def conformance(args: argparse.Namespace) -> int:

@@ -163,3 +163,19 @@ for _source in ("local", "graph"):
     WINDOW_REFUSALS.labels(source=_source)
 for _scope in RATE_LIMIT_SCOPES:
     RATE_LIMITED.labels(scope=_scope)
+VOICE_NOTES = Counter(
+    "hotelbot_voice_notes_total",
+    "Guest voice notes by transcriber and outcome (ok, too_large, too_long, no_speech, ...).",
+    ["engine", "outcome"],
+)
+TRANSCRIPTION_DURATION = Histogram(
+    "hotelbot_transcription_duration_seconds",
+    "Download plus transcription of one voice note.",
+    ["engine"],
+    buckets=(0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30),
+)
+VOICE_REPLIES = Counter(
+    "hotelbot_voice_replies_total",
+    "Voice notes the bot spoke and uploaded, by outcome (ok, failed).",
+    ["outcome"],
+)

@@ -26,6 +26,7 @@ from hotelbot.kit.wal import checkpointing
 from hotelbot.pms.client import PmsClient
 from hotelbot.rate_limits import limiter_from
 from hotelbot.settings import QueueEngine, Settings
+from hotelbot.voice.engines import Voice, voice_from
 from hotelbot.whatsapp.client import GraphClient
 
 log = structlog.get_logger(__name__)
@@ -48,6 +49,8 @@ class Resources:
     #: The model the engine may use; None = the offline engine alone.
     llm: LlmProvider | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    #: Transcriber and voice for voice notes (`hotelbot.voice`); None when voice is not set up.
+    voice: Voice | None = None
 
 
 @asynccontextmanager
@@ -81,6 +84,7 @@ async def open_resources(
         limiter=limiter_from(settings),
         http_transport=http_transport,
         llm=provider_from(settings.llm, base_url=settings.base_url),
+        voice=voice_from(settings.voice),
     )
     # Every process that sends (api, worker, run) says where, once: host only, never the token.
     log.info(

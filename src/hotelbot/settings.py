@@ -217,6 +217,40 @@ class LimitsSettings(BaseModel):
     admin: str = "600/minute"
 
 
+class TranscriptionEngine(StrEnum):
+    OFFLINE = "offline"
+    OPENAI = "openai"
+    OFF = "off"
+
+
+class VoiceSettings(BaseModel):
+    #: Who turns voice notes into words: the packaged Whisper model (`voice` extra), OpenAI's
+    #: transcription API (the offline model as fallback), or nobody (asks the guest to type).
+    transcription: TranscriptionEngine = TranscriptionEngine.OFFLINE
+    #: Largest voice note accepted, in bytes (WhatsApp's limit for audio: 16 MB).
+    max_bytes: int = 16 * 1024 * 1024
+    #: Longest voice note transcribed, in seconds; a longer one is politely refused.
+    max_seconds: float = 120.0
+    #: Seconds a transcription may take before what was heard so far is used (turn budget).
+    budget_seconds: float = 20.0
+    #: Below this confidence a transcript is read back to the guest before booking/cancelling.
+    confirm_below: float = 0.6
+    #: CPU threads for the offline model, and its beam width (1 = greedy: faster, less exact).
+    cpu_threads: int = 2
+    beam_size: int = 5
+    #: Load the offline model when the process starts instead of on the first voice note.
+    preload: bool = False
+    #: OpenAI (or compatible) endpoint for transcription and speech; empty means api.openai.com.
+    openai_base_url: str = ""
+    openai_api_key: SecretStr = SecretStr("")
+    openai_transcription_model: str = "gpt-4o-mini-transcribe"
+    #: Speak replies through OpenAI's speech API (espeak-ng is the fallback).
+    openai_speech: bool = False
+    openai_speech_model: str = "gpt-4o-mini-tts"
+    openai_voice: str = "alloy"
+    timeout_seconds: float = 15.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTELBOT_", env_nested_delimiter="__", extra="ignore"
@@ -238,6 +272,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -23,6 +23,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
+from tests.voice.samples import voice_note
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -35,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # The voice test records from a fake microphone (a beep): no prompt, no real device.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 PMS_TOKEN = "browser-test-pms-token"
 PROPERTY = "demo-miramar"
@@ -274,3 +279,37 @@ def test_a_reply_refused_by_the_24_hour_rule_says_so(page: Page, server: str) ->
         expect(page.locator(".choices button.reply")).to_have_count(0)
     finally:
         httpx.delete(f"{server}/sandbox/api/faults").raise_for_status()
+
+
+def test_guest_sends_a_voice_note_and_plays_the_bots_voice_reply(
+    page: Page, server: str, tmp_path: Path
+) -> None:
+    become_guest(page, "34611222466")
+    note = tmp_path / "pregunta.ogg"
+    note.write_bytes(voice_note("¿Tienen parking?", "es"))
+    before = bot_bubbles(page)
+    page.locator("#voice-file").set_input_files(str(note))
+    expect(page.locator(".msg.in audio.voice").first).to_be_visible(timeout=REPLY_MS)
+    bot_says(page, "garaje", after=before)
+    reply = page.locator(".msg.out audio.voice").first
+    expect(reply).to_be_visible(timeout=REPLY_MS)
+    source = reply.get_attribute("src") or ""
+    assert httpx.get(f"{server}{source}").content[:4] == b"OggS"
+    # The page plays it: the browser loads the note and knows its length.
+    duration = reply.evaluate(
+        "a => new Promise(done => { a.addEventListener('loadedmetadata', () => done(a.duration));"
+        " a.load(); })"
+    )
+    assert duration > 1
+
+
+def test_guest_records_from_the_microphone(page: Page) -> None:
+    page.context.grant_permissions(["microphone"])
+    become_guest(page, "34611222555")
+    before = bot_bubbles(page)
+    page.get_by_role("button", name="Record a voice note").click()
+    page.wait_for_timeout(2500)
+    page.get_by_role("button", name="Stop and send").click()
+    expect(page.locator(".msg.in audio.voice").first).to_be_visible(timeout=REPLY_MS)
+    # Chromium's fake microphone plays a beep: a note with no words, answered politely.
+    bot_says(page, "ninguna palabra", after=before)

@@ -53,6 +53,7 @@ from hotelbot.sandbox.app import build_sandbox, install_sandbox
 from hotelbot.sandbox.state import Faults, Sandbox
 from hotelbot.settings import PmsSettings, Settings
 from hotelbot.worker.main import start_background
+from tests.voice.samples import voice_note
 
 SCRIPTS = Path(__file__).parent / "scripts"
 LANGUAGES = ("en", "es", "de", "fr", "it", "pt")
@@ -88,6 +89,10 @@ class Turn(_Strict):
     say: str | None = None
     #: A button or list row of the bot's last interactive reply, by id or title.
     tap: str | None = None
+    #: Words the guest speaks: espeak-ng in the script's language, sent as a voice note.
+    speak: str | None = None
+    #: Mix white noise into the spoken note at this signal-to-noise ratio (dB).
+    noise_db: float | None = None
     #: Expectations, one per reply in order; fewer entries than replies check the first ones.
     replies: list[Expect] = Field(default_factory=list)
     #: Exact number of replies (0 = the bot stays silent).
@@ -97,8 +102,8 @@ class Turn(_Strict):
 
     @model_validator(mode="after")
     def _one_input(self) -> Turn:
-        if (self.say is None) == (self.tap is None):
-            raise ValueError("a turn either says something or taps a choice")
+        if sum(x is not None for x in (self.say, self.tap, self.speak)) != 1:
+            raise ValueError("a turn either says, speaks or taps something")
         return self
 
 
@@ -347,6 +352,18 @@ class Stack:
     async def send(self, wa_id: str, body: dict[str, Any]) -> list[BotReply]:
         """A guest message through the sandbox; the bot's replies to it once all is quiet."""
         response = await self.client.post("/sandbox/api/messages", json={"from": wa_id} | body)
+        return await self._answered(wa_id, response)
+
+    async def speak(self, wa_id: str, note: bytes, *, name: str) -> list[BotReply]:
+        """A voice note (OGG/Opus bytes) through the sandbox; the bot's replies to it."""
+        response = await self.client.post(
+            "/sandbox/api/voice",
+            data={"from": wa_id, "name": name},
+            files={"file": ("voice.ogg", note, "audio/ogg; codecs=opus")},
+        )
+        return await self._answered(wa_id, response)
+
+    async def _answered(self, wa_id: str, response: httpx.Response) -> list[BotReply]:
         assert response.status_code == 202, response.text
         assert response.json()["webhook_status"] == 200
         await self.settle()
@@ -557,13 +574,16 @@ async def play(stack: Stack, script: Script) -> list[list[BotReply]]:
     previous: list[BotReply] = []
     for number, turn in enumerate(script.turns, start=1):
         where = f"{script.name} turn {number}"
-        if turn.say is not None:
-            body: dict[str, Any] = {"text": render(turn.say, refs), "name": script.guest_name}
+        if turn.speak is not None:
+            note = voice_note(render(turn.speak, refs), script.language, snr_db=turn.noise_db)
+            replies = await stack.speak(script.guest, note, name=script.guest_name)
+        elif turn.say is not None:
+            body = {"text": render(turn.say, refs), "name": script.guest_name}
+            replies = await stack.send(script.guest, body)
         else:
             assert turn.tap is not None
             key, choice = find_choice(previous, render(turn.tap, refs))
-            body = {key: choice.id, "name": script.guest_name}
-        replies = await stack.send(script.guest, body)
+            replies = await stack.send(script.guest, {key: choice.id, "name": script.guest_name})
         transcript.append(replies)
         _check_turn(turn, replies, refs, where)
         previous = replies or previous

@@ -79,3 +79,13 @@ def test_the_scripts_cover_what_issue_4_asks() -> None:
             )
         ]
         assert len({s.language for s in checked}) >= 4, family
+
+
+def test_voice_scripts_cover_six_languages_and_complete_bookings() -> None:
+    """Issue 12: spoken FAQ in every language, and bookings completed from voice notes."""
+    voice = [s for s in SCRIPTS if "voice" in s.covers]
+    assert all(any(t.speak for t in s.turns) for s in voice)
+    assert {s.language for s in voice if "voice.faq" in s.covers} == set(LANGUAGES)
+    booked = {s.language for s in voice if "voice.booking" in s.covers and s.end.reservations}
+    assert len(booked) >= 3, booked
+    assert any(t.noise_db is not None for s in voice for t in s.turns)

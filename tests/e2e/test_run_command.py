@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from hotelbot.sandbox import DEMO_PHONE_NUMBER_ID
 from hotelbot.settings import SANDBOX_SECRETS
 from hotelbot.whatsapp.signature import sign
 from tests.test_readme import readme_code
+from tests.voice.samples import voice_note
 
 pytestmark = pytest.mark.slow
 STARTUP_SECONDS = 60.0
@@ -202,6 +204,28 @@ def test_chat_says_when_whatsapp_refuses_a_reply(server: str) -> None:
     assert result.returncode == 0, result.stderr
     assert "bot> ✗ Not delivered: WhatsApp's 24-hour rule (code 131047)" in result.stdout
     assert "15:00" not in result.stdout  # the refused answer is never shown as said
+
+
+def test_chat_sends_a_recorded_voice_note_and_saves_the_voice_reply(
+    server: str, tmp_path: Path
+) -> None:
+    note = tmp_path / "question.ogg"
+    note.write_bytes(voice_note("What time is breakfast?", "en"))
+    command = ["chat", "--url", server, "--phone", "447700900316", "--voice", str(note)]
+    result = subprocess.run(
+        [sys.executable, "-m", "hotelbot", *command],
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith("HOTELBOT_")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "you> (voice note question.ogg)" in result.stdout
+    assert "07:00" in result.stdout  # the breakfast answer, in text
+    saved = re.search(r"bot> \(voice note\) (\S+\.ogg)", result.stdout)
+    assert saved, result.stdout
+    assert Path(saved.group(1)).read_bytes()[:4] == b"OggS"
 
 
 def test_data_dir_and_logs_hold_no_phone_number_or_text(server: str, data_dir: Path) -> None:

@@ -184,7 +184,7 @@ async def test_a_voice_note_is_politely_declined_with_options() -> None:
     result = await turn(media("audio"), tools=tools, state={"language": "de"})
     (reply,) = result.replies
     assert isinstance(reply, Buttons)
-    assert reply.body == render("de", "media.audio")
+    assert reply.body == render("de", "voice.off")
     assert tools.handoffs == []
 
 

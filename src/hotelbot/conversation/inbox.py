@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from hotelbot import metrics
 from hotelbot.conversation import statuses
 from hotelbot.conversation.statuses import short_hash
-from hotelbot.engine.inbound import GuestMessage
+from hotelbot.engine.inbound import GuestMessage, Heard
 from hotelbot.guest import service as guest_service
 from hotelbot.kit import crypto
 from hotelbot.kit.lru import TtlLru
@@ -49,6 +49,9 @@ log = structlog.get_logger(__name__)
 #: The hot path writes with Core statements on the tables (no ORM unit of work to pay for).
 _TABLES = Message.metadata.tables
 
+
+#: Key of what the transcriber heard in a voice note's stored payload (`conversation/voice.py`).
+HEARD_KEY = "hotelbot_heard"
 
 #: Informational messages (number changed, message deleted) are kept but need no turn.
 NO_TURN_TYPES = frozenset({MessageType.SYSTEM})
@@ -148,10 +151,16 @@ def to_guest_message(message: Message) -> GuestMessage:
         choice_id=choice_id,
         media_type=content.get("media_type"),
         media_id=content.get("media_id"),
+        heard=_heard(message.payload),
         latitude=content.get("latitude"),
         longitude=content.get("longitude"),
         received_at=message.sent_by_guest_at or message.created_at,
     )
+
+
+def _heard(payload: dict[str, Any] | None) -> Heard | None:
+    found = (payload or {}).get(HEARD_KEY)
+    return Heard.model_validate(found) if isinstance(found, dict) else None
 
 
 async def conversation_for(

@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotelbot import metrics
-from hotelbot.conversation import flood, inbox, outbox
+from hotelbot.conversation import flood, inbox, outbox, voice
 from hotelbot.conversation.lock import conversation_lock
 from hotelbot.engine.context import build_turn_context
-from hotelbot.engine.turn import handle_turn
+from hotelbot.engine.replies import Media
+from hotelbot.engine.turn import TurnResult, handle_turn
 from hotelbot.kit.db import session_scope
 from hotelbot.kit.jobs import enqueue_after_commit, job, schedule_after_commit
 from hotelbot.models import (
@@ -42,6 +43,9 @@ async def process_inbound(resources: Resources, *, conversation_id: str) -> None
     """Answer every pending message of the conversation in ONE turn, once the burst is over."""
     cid = uuid.UUID(conversation_id)
     answered: tuple[str, str] | None = None
+    spoken: tuple[TurnResult, str] | None = None
+    # Voice notes become words first, with no lock held: the turn then reads them as text.
+    await voice.transcribe_pending(resources, cid)
     async with session_scope(resources.sessionmaker) as session:
         async with conversation_lock(session, cid):
             messages = await inbox.pending(session, cid)
@@ -66,13 +70,32 @@ async def process_inbound(resources: Resources, *, conversation_id: str) -> None
                 await _mark_processed(session, messages)
                 enqueue_after_commit(session, send_outbound, conversation_id=conversation_id)
             else:
-                await _take_turn(session, resources, conversation, messages)
+                result = await _take_turn(session, resources, conversation, messages)
                 enqueue_after_commit(session, send_outbound, conversation_id=conversation_id)
                 if messages[-1].wamid:
                     answered = (await _phone_number_id(session, conversation), messages[-1].wamid)
+                if result.spoken:
+                    spoken = (result, str(messages[-1].id))
     if answered is not None:
         # After the commit: no row lock is ever held across a network call.
         await _mark_read(resources, *answered)
+    if spoken is not None:
+        await _queue_voice_reply(resources, cid, *spoken)
+
+
+async def _queue_voice_reply(
+    resources: Resources, cid: uuid.UUID, result: TurnResult, inbound_id: str
+) -> None:
+    """The guest spoke: the same replies as a voice note, queued behind their text."""
+    media_id = await voice.voice_reply(resources, cid, result)
+    if media_id is None:
+        return
+    note = Media(media_type="audio", media_id=media_id)
+    async with session_scope(resources.sessionmaker) as session:
+        conversation = await session.get_one(Conversation, cid)
+        # Its own key: the turn's replies hold `<inbound id>:<n>`, a rerun adds no second note.
+        await outbox.put(session, conversation, [note], inbound_id=f"{inbound_id}.voice")
+        enqueue_after_commit(session, send_outbound, conversation_id=str(cid))
 
 
 async def _within_limits(
@@ -100,8 +123,13 @@ async def _take_turn(
     resources: Resources,
     conversation: Conversation,
     messages: list[Message],
-) -> None:
-    ctx = await build_turn_context(session, resources, conversation)
+) -> TurnResult:
+    ctx = await build_turn_context(
+        session,
+        resources,
+        conversation,
+        voice_confirm_below=resources.settings.voice.confirm_below,
+    )
     _observe_inbox_lag(messages)
     started = time.perf_counter()
     result = await handle_turn(
@@ -118,6 +146,7 @@ async def _take_turn(
         messages=len(messages),
         replies=len(result.replies),
     )
+    return result
 
 
 def _observe_inbox_lag(messages: list[Message]) -> None:

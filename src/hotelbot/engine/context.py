@@ -89,6 +89,8 @@ class TurnContext:
     faq_matcher: FaqMatcher = field(default_factory=default_faq_matcher)
     #: The model this turn may use (`engine/llm/`); None = the offline engine alone.
     llm: LlmSession | None = None
+    #: A transcript less sure than this is read back before a booking, change or cancellation.
+    voice_confirm_below: float = 0.6
 
     # A method, not a @property: the `property` field above shadows the builtin in this body.
     def local_now(self) -> datetime:
@@ -125,6 +127,7 @@ async def build_turn_context(
     conversation: Conversation,
     *,
     clock: Clock = utc_now,
+    voice_confirm_below: float = 0.6,
 ) -> TurnContext:
     """Load the conversation's property and guest; bind the real tools to this session.
 
@@ -151,6 +154,7 @@ async def build_turn_context(
         # Cues first, embeddings for paraphrases; built once per property's FAQ, then cached.
         faq_matcher=faq_matcher_for(prop.profile or {}),
         llm=await _llm_session(session, clients, conversation, prop),
+        voice_confirm_below=voice_confirm_below,
     )
 
 

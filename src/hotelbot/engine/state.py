@@ -45,6 +45,8 @@ class ConversationState(BaseModel):
     #: Booking references the guest proved (reference + surname) in this conversation; the
     #: tools let them change or cancel these besides the ones tied to their own number.
     verified_refs: list[str] = Field(default_factory=list)
+    #: Words of a voice note heard with low confidence, read back and awaiting "yes" (or "no").
+    unconfirmed_speech: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> ConversationState:

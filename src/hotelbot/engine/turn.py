@@ -18,7 +18,7 @@ from hotelbot import metrics
 from hotelbot.engine.compose import compose
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision
-from hotelbot.engine.flows import FLOWS, MULTI_TURN, select_flow
+from hotelbot.engine.flows import FLOWS, MULTI_TURN, select_flow, voice
 from hotelbot.engine.inbound import GuestMessage
 from hotelbot.engine.replies import Reply
 from hotelbot.engine.state import ConversationState
@@ -40,6 +40,10 @@ class TurnResult:
     replies: list[Reply] = field(default_factory=list)
     #: The flow that ran, for `hotelbot_turn_duration_seconds{flow}`.
     flow: str = SILENT
+    #: The guest spoke (a transcribed voice note): the job may add a voice note of the replies.
+    spoken: bool = False
+    #: The language the replies are in.
+    language: str | None = None
 
 
 async def handle_turn(
@@ -62,6 +66,16 @@ async def handle_turn(
     understanding = await understand(ctx, current, messages)
     if _silenced(ctx, current, understanding):
         return TurnResult(state=current.to_json())
+    if current.unconfirmed_speech is not None:
+        words, current.unconfirmed_speech = current.unconfirmed_speech, None
+        answer = voice.confirmed(messages, understanding)
+        if answer is False:
+            return _finish(ctx, current, understanding, voice.say_again(understanding))
+        if answer:
+            messages = [voice.replayed(words, understanding.language, messages[-1])]
+            understanding = await understand(ctx, current, messages)
+    if voice.needs_confirmation(current, understanding, threshold=ctx.voice_confirm_below):
+        return _finish(ctx, current, understanding, voice.read_back(current, understanding))
     if ctx.llm is not None:
         from hotelbot.engine.llm.turn import take_turn
 
@@ -74,6 +88,12 @@ async def handle_turn(
         # Starting (or switching to) a multi-turn flow: it begins with empty flow data.
         current.end_flow()
     decision = await FLOWS[flow](ctx, current, understanding)
+    return _finish(ctx, current, understanding, decision)
+
+
+def _finish(
+    ctx: TurnContext, current: ConversationState, understanding: Understanding, decision: Decision
+) -> TurnResult:
     _remember(current, understanding, decision)
     # References proven this turn (reference + surname) stay usable in later turns.
     current.verified_refs = sorted(set(current.verified_refs) | ctx.tools.verified_references())
@@ -88,7 +108,13 @@ async def handle_turn(
         input_kind=understanding.input_kind,
         replies=len(replies),
     )
-    return TurnResult(state=current.to_json(), replies=replies, flow=decision.flow)
+    return TurnResult(
+        state=current.to_json(),
+        replies=replies,
+        flow=decision.flow,
+        spoken=understanding.spoken,
+        language=decision.language,
+    )
 
 
 def _llm_result(
@@ -105,7 +131,13 @@ def _llm_result(
     log.info(
         "engine.turn.done", flow=LLM_FLOW, intent=understanding.intent.value, replies=len(replies)
     )
-    return TurnResult(state=state.to_json(), replies=replies, flow=LLM_FLOW)
+    return TurnResult(
+        state=state.to_json(),
+        replies=replies,
+        flow=LLM_FLOW,
+        spoken=understanding.spoken,
+        language=understanding.language,
+    )
 
 
 def _silenced(ctx: TurnContext, state: ConversationState, understanding: Understanding) -> bool:

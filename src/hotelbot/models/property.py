@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotelbot.kit.db import Base
@@ -27,4 +27,8 @@ class Property(Base):
     profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: Which PMS adapter serves this property, and its (non-secret) settings.
     pms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Answer a guest who spoke with a voice note of the reply as well (always beside the text).
+    voice_replies: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Keep a guest's voice note (encrypted) after transcription; by default only its words.
+    keep_voice_audio: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[CreatedAt]

@@ -4,12 +4,13 @@ conversations) and the guest simulator page at `/sandbox/`. Documented in `docs/
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -34,6 +35,7 @@ class FaultsIn(BaseModel):
     statuses: bool = True
     status_delay_ms: int = Field(default=300, ge=0, le=60_000)
     seed: int | None = None
+    media_download_failure: bool = False
 
     @model_validator(mode="after")
     def _rates(self) -> FaultsIn:
@@ -70,6 +72,57 @@ class GuestMessageIn(BaseModel):
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("latitude and longitude go together")
         return self
+
+
+#: Guest voice notes up to this size are delivered (larger than Meta's 16 MB, so that the bot's
+#: own limit can be exercised).
+MAX_GUEST_AUDIO_BYTES = 32 * 1024 * 1024
+
+
+@router.post("/api/voice", status_code=202)
+async def post_guest_voice(
+    request: Request,
+    file: UploadFile,
+    from_: Annotated[str, Form(alias="from", pattern=r"^[1-9]\d{5,14}$")],
+    name: Annotated[str, Form(min_length=1, max_length=100)] = "Guest",
+    phone_number_id: Annotated[str, Form(pattern=r"^\d+$")] = DEMO_PHONE_NUMBER_ID,
+    mime_type: Annotated[str | None, Form(max_length=100)] = None,
+) -> JSONResponse:
+    """A guest records a voice note: the file becomes Meta-held media, the bot gets an `audio`
+    message (`voice: true`) naming its id, exactly as from a phone."""
+    sandbox = _sandbox(request)
+    data = await file.read()
+    if not data or len(data) > MAX_GUEST_AUDIO_BYTES:
+        raise HTTPException(422, f"a voice note has 1 to {MAX_GUEST_AUDIO_BYTES} bytes")
+    mime = mime_type or file.content_type or "audio/ogg; codecs=opus"
+    media_id = sandbox.store_media(phone_number_id, data, mime, file.filename or "voice.ogg")
+    audio = {"mime_type": mime, "sha256": hashlib.sha256(data).hexdigest(), "id": media_id}
+    event, status = await sandbox.receive_from_guest(
+        wa_id=from_,
+        name=name,
+        content={"type": "audio", "audio": audio | {"voice": True}},
+        phone_number_id=phone_number_id,
+    )
+    return JSONResponse(
+        {"wamid": event.wamid, "media_id": media_id, "webhook_status": status}, status_code=202
+    )
+
+
+@router.post("/api/media/{media_id}/expire")
+async def expire_media(media_id: str, request: Request) -> dict[str, bool]:
+    """Age a media id past Meta's 30-day retention: `GET /{media-id}` then answers error 100."""
+    if not _sandbox(request).expire_media(media_id):
+        raise HTTPException(404, "unknown media id")
+    return {"success": True}
+
+
+@router.get("/api/media/{media_id}")
+async def get_media_content(media_id: str, request: Request) -> Response:
+    """The bytes of any media the sandbox holds (the simulator plays the bot's voice notes)."""
+    media = _sandbox(request).get_media(media_id)
+    if media is None:
+        raise HTTPException(404, "unknown media id")
+    return Response(media.data, media_type=media.mime_type)
 
 
 @router.get("/api/faults")

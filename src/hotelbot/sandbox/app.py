@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hotelbot.sandbox import api, graph
 from hotelbot.sandbox.openai_api import install_openai_sandbox
+from hotelbot.sandbox.openai_audio import install_openai_audio
 from hotelbot.sandbox.state import Sandbox, utcnow
 from hotelbot.settings import Settings
 
@@ -49,6 +50,7 @@ def install_sandbox(app: FastAPI, sandbox: Sandbox) -> None:
     app.include_router(api.router)
     # The stand-in model for `HOTELBOT_LLM__PROVIDER=sandbox` (docs/llm.md).
     install_openai_sandbox(app)
+    install_openai_audio(app)
     app.mount("/sandbox/static", StaticFiles(directory=STATIC_DIR), name="sandbox-static")
 
 

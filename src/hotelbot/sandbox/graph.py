@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
 from hotelbot.sandbox import meta
-from hotelbot.sandbox.state import Sandbox
+from hotelbot.sandbox.state import MEDIA_URL_TTL, Sandbox
 
 router = APIRouter(prefix="/sandbox")
 
@@ -84,6 +84,8 @@ async def upload_media(version: str, phone_number_id: str, request: Request) -> 
         return _error(meta.MetaError(400, 100, "The parameter file is required."))
     data = await upload.read()
     mime_type = str(form.get("type") or upload.content_type or "application/octet-stream")
+    if failure := meta.validate_upload(mime_type, len(data)):
+        return _error(failure)
     media_id = sandbox.store_media(phone_number_id, data, mime_type, upload.filename or "file")
     return JSONResponse({"id": media_id})
 
@@ -92,11 +94,15 @@ async def upload_media(version: str, phone_number_id: str, request: Request) -> 
 async def get_media(version: str, media_id: str, request: Request) -> Response:
     sandbox = _sandbox(request)
     failure = _auth_error(request, sandbox)
-    media = sandbox.media.get(media_id)
+    media = sandbox.get_media(media_id)
     if failure or media is None:
         return _error(failure or meta.unknown_object(media_id))
-    url = str(request.url_for("download_media", media_id=media_id))
-    return JSONResponse(media.info(url))
+    expires = int((sandbox.clock() + MEDIA_URL_TTL).timestamp())
+    token = sandbox.media_url_token(media_id, expires)
+    url = request.url_for("download_media", media_id=media_id).include_query_params(
+        expires=expires, token=token
+    )
+    return JSONResponse(media.info(str(url)))
 
 
 @router.delete("/graph/{version}/{media_id}")
@@ -109,11 +115,18 @@ async def delete_media(version: str, media_id: str, request: Request) -> Respons
 
 
 @router.get("/media/{media_id}", name="download_media")
-async def download_media(media_id: str, request: Request) -> Response:
-    """Stands in for Meta's lookaside download URL, which also wants the bearer token."""
+async def download_media(
+    media_id: str, request: Request, expires: int = 0, token: str = ""
+) -> Response:
+    """Stands in for Meta's lookaside download URL: it wants the bearer token too, works for
+    five minutes, and 404s once expired (the client then asks `GET /{media-id}` again)."""
     sandbox = _sandbox(request)
     failure = _auth_error(request, sandbox)
-    media = sandbox.media.get(media_id)
-    if failure or media is None:
-        return _error(failure or meta.unknown_object(media_id))
+    if failure:
+        return _error(failure)
+    media = sandbox.get_media(media_id)
+    if media is None or not sandbox.media_url_valid(media_id, expires, token):
+        return JSONResponse({"error": "URL signature expired"}, status_code=404)
+    if sandbox.faults.media_download_failure:
+        return _error(meta.SERVER_ERROR)
     return Response(media.data, media_type=media.mime_type)

@@ -91,6 +91,32 @@ TOKEN_MISSING = MetaError(
 TOKEN_INVALID = MetaError(401, 190, "Invalid OAuth access token - Cannot parse access token")
 
 
+#: What Meta accepts per media kind: MIME types (audio/ogg holds Opus only) and the largest size.
+#: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#supported-media-types
+AUDIO_TYPES = ("audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg")
+MAX_MEDIA_BYTES = {
+    "audio": 16 * 1024 * 1024,
+    "video": 16 * 1024 * 1024,
+    "image": 5 * 1024 * 1024,
+    "sticker": 500 * 1024,
+    "application": 100 * 1024 * 1024,
+    "text": 100 * 1024 * 1024,
+}
+
+
+def validate_upload(mime_type: str, size: int) -> MetaError | None:
+    """An upload's type and size, checked as Meta does before it stores the file."""
+    base = mime_type.split(";")[0].strip().lower()
+    kind = base.split("/")[0]
+    if kind == "audio" and base not in AUDIO_TYPES:
+        return _invalid(f"Param file must be a file with one of the following types: {base}")
+    if size > MAX_MEDIA_BYTES.get(kind, MAX_MEDIA_BYTES["application"]):
+        return _invalid(f"File is too big: {size} bytes for {kind}")
+    if size == 0:
+        return _invalid("Param file must not be empty")
+    return None
+
+
 def unknown_object(object_id: str) -> MetaError:
     return MetaError(
         400,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import random
 import secrets
 from collections.abc import Callable
@@ -27,6 +28,9 @@ from hotelbot.whatsapp.signature import sign
 log = structlog.get_logger(__name__)
 
 WINDOW = timedelta(hours=24)
+#: Meta keeps media for 30 days; a download URL from `GET /{media-id}` works for 5 minutes.
+MEDIA_TTL = timedelta(days=30)
+MEDIA_URL_TTL = timedelta(minutes=5)
 #: How long the typing indicator shows unless a reply comes first (Meta: 25 seconds).
 TYPING_FOR = timedelta(seconds=25)
 STATUS_ORDER = ("sent", "delivered", "read")
@@ -58,6 +62,8 @@ class Faults:
     #: Pause between successive status webhooks, in milliseconds.
     status_delay_ms: int = 300
     seed: int | None = None
+    #: Media downloads (the lookaside URL) answer 500, as when Meta's CDN fails.
+    media_download_failure: bool = False
 
 
 @dataclass
@@ -67,6 +73,7 @@ class Media:
     mime_type: str
     filename: str
     phone_number_id: str
+    stored_at: datetime
 
     def info(self, url: str) -> dict[str, Any]:
         return {
@@ -235,8 +242,36 @@ class Sandbox:
 
     def store_media(self, phone_number_id: str, data: bytes, mime_type: str, filename: str) -> str:
         media_id = str(secrets.randbelow(9 * 10**15) + 10**15)
-        self.media[media_id] = Media(media_id, data, mime_type, filename, phone_number_id)
+        self.media[media_id] = Media(
+            media_id, data, mime_type, filename, phone_number_id, stored_at=self.clock()
+        )
         return media_id
+
+    def get_media(self, media_id: str) -> Media | None:
+        """The media, unless unknown, deleted or older than Meta keeps it (then it is gone)."""
+        media = self.media.get(media_id)
+        if media is not None and self.clock() - media.stored_at >= MEDIA_TTL:
+            del self.media[media_id]
+            return None
+        return media
+
+    def expire_media(self, media_id: str) -> bool:
+        """Age a media id past Meta's retention (`/sandbox/api/media/{id}/expire`)."""
+        media = self.media.get(media_id)
+        if media is None:
+            return False
+        media.stored_at = self.clock() - MEDIA_TTL
+        return True
+
+    def media_url_token(self, media_id: str, expires: int) -> str:
+        """Signs a download URL so it works only for its media id and until `expires`."""
+        message = f"{media_id}:{expires}".encode()
+        return hmac.new(self.app_secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+    def media_url_valid(self, media_id: str, expires: int, token: str) -> bool:
+        if self.clock().timestamp() >= expires:
+            return False
+        return hmac.compare_digest(token, self.media_url_token(media_id, expires))
 
     # ---- webhook delivery ---------------------------------------------------------------------
 

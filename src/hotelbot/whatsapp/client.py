@@ -21,6 +21,7 @@ from hotelbot.kit.ratelimit import Clock, KeyedRateLimiter, Sleep
 from hotelbot.metrics import GRAPH_ERRORS, GRAPH_LATENCY, GRAPH_REQUESTS, WINDOW_REFUSALS
 from hotelbot.whatsapp.errors import (
     GraphApiError,
+    MediaTooLarge,
     OutsideWindow,
     ServiceUnavailable,
     error_code_label,
@@ -138,22 +139,32 @@ class GraphClient:
         )
         return str(result["id"])
 
-    async def download_media(self, media_id: str) -> tuple[bytes, str]:
+    async def download_media(
+        self, media_id: str, *, max_bytes: int | None = None
+    ) -> tuple[bytes, str]:
         """Fetch a guest's media (voice note, photo, ...): look up its URL, then download it.
 
+        The URL is valid for five minutes and wants the same bearer token; an expired or unknown
+        media id answers Graph error 100 (`InvalidParameter`).
         Mirrors https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#download-media
 
         Args:
             media_id: The id from the inbound message.
+            max_bytes: Refuse larger media (by its announced `file_size`, and by what arrives).
 
         Returns:
             The bytes and their MIME type.
 
         Raises:
+            MediaTooLarge: the media is over `max_bytes`.
             GraphApiError: a subclass from `whatsapp.errors`; check `retryable`.
         """
         info = await self._request("media_info", "GET", f"/{media_id}")
+        if max_bytes is not None and _int(info.get("file_size")) > max_bytes:
+            raise MediaTooLarge(f"media of {info.get('file_size')} bytes", retryable=False)
         response = await self._send("download_media", "GET", str(info["url"]))
+        if max_bytes is not None and len(response.content) > max_bytes:
+            raise MediaTooLarge(f"media of {len(response.content)} bytes", retryable=False)
         return response.content, str(info.get("mime_type") or response.headers["content-type"])
 
     async def aclose(self) -> None:
@@ -201,6 +212,13 @@ class GraphClient:
             retryable=error.retryable,
         )
         raise error
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _json_or_none(response: httpx.Response) -> Any:

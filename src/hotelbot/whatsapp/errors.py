@@ -72,6 +72,12 @@ class MediaError(GraphApiError):
     code = "graph_media"
 
 
+class MediaTooLarge(MediaError):
+    """Raised by `GraphClient.download_media` itself, before or instead of a large download."""
+
+    code = "graph_media_too_large"
+
+
 class InvalidParameter(GraphApiError):
     code = "graph_invalid_parameter"
 

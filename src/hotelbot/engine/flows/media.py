@@ -1,6 +1,7 @@
 """Messages without text: voice notes, pictures, locations, stickers, reactions, contacts.
 
-Voice notes get an apology and the menu (transcription comes later); pictures and documents
+A voice note reaches this flow only without words (transcribed ones are read as text): it gets
+the reason (too long, silence, expired, ...) and the menu (`flows/voice.py`); pictures and documents
 go to staff, who can look at them; a shared location gets the way to the hotel; a sticker
 gets the menu; a reaction gets nothing.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision, Fact, HotelPin, Menu, Say
+from hotelbot.engine.flows import voice
 from hotelbot.engine.flows.handoff import hand_over
 from hotelbot.engine.profile import has_answer, hotel_geo
 from hotelbot.engine.state import ConversationState
@@ -25,7 +27,7 @@ async def step(
     if kind in ("reaction", "none"):
         return Decision(NAME, language, [])
     if kind == "audio":
-        return Decision(NAME, language, [Menu("media.audio")])
+        return voice.no_words(understanding)
     if kind == "sticker":
         return Decision(NAME, language, [Menu("menu.prompt")])
     if kind == "location":

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from hotelbot.engine.inbound import GuestMessage
+from hotelbot.engine.inbound import GuestMessage, Heard
 from hotelbot.engine.understand.classifier import LOW_CONFIDENCE, classify
 from hotelbot.engine.understand.faq import TOPICS, FaqMatcher
 from hotelbot.engine.understand.intents import (
@@ -103,6 +103,12 @@ class Understanding:
     text: str = field(default="", repr=False)
     #: The intent was read from details alone ("from 09/01 to 12/01" → book), no word named it.
     inferred: bool = False
+    #: Some of the words came from a voice note: the bot may answer by voice too.
+    spoken: bool = False
+    #: The lowest transcription confidence in the burst (None when nothing was spoken).
+    speech_confidence: float | None = None
+    #: A voice note without words: why ("too_long", "no_speech", "unavailable", "off", ...).
+    voice_problem: str | None = None
 
     @property
     def faq_topic(self) -> str | None:
@@ -127,7 +133,10 @@ async def understand(
     # Only typed text and media captions are words to understand; a reaction's emoji or a
     # location's name is not.
     texts = [m.text for m in messages if m.kind in ("text", "media") and m.text.strip()]
+    heard = [m.heard for m in messages if m.heard is not None and m.heard.problem is None]
     guess = _language(ctx, state, "\n".join(texts))
+    if heard and not any(m.kind == "text" for m in messages):
+        guess = _heard_language(ctx, heard[-1], guess)
     today = ctx.local_now().date()
     message_id = messages[-1].id if messages else ""
     readings = [_read_choice(m.choice_id or "") for m in messages if m.kind == "choice"]
@@ -140,10 +149,38 @@ async def understand(
             input_kind=_non_text_kind(messages),
             language_source=guess.source,
             message_id=message_id,
+            voice_problem=_voice_problem(messages),
         )
     slots = _merge_slots([extract_slots(t, language=guess.language, today=today) for t in texts])
     merged = _merge(readings, guess, input_kind="text" if texts else "choice")
-    return replace(merged, slots=slots, message_id=message_id, text="\n".join(texts))
+    return replace(
+        merged,
+        slots=slots,
+        message_id=message_id,
+        text="\n".join(texts),
+        spoken=bool(heard),
+        speech_confidence=min((_trust(h) for h in heard), default=None),
+    )
+
+
+def _heard_language(ctx: TurnContext, heard: Heard, guess: LanguageGuess) -> LanguageGuess:
+    """A note's words were decoded in the language the transcriber chose among the hotel's."""
+    if heard.language in ctx.property.languages:
+        return LanguageGuess(heard.language, heard.confidence, "speech")
+    return guess
+
+
+def _trust(heard: Heard) -> float:
+    # Half a note is not the guest's whole request: never act on it unconfirmed.
+    return heard.confidence / 2 if heard.partial else heard.confidence
+
+
+def _voice_problem(messages: Sequence[GuestMessage]) -> str | None:
+    """Why the burst's last voice note has no words; "off" when nobody transcribed it."""
+    notes = [m for m in messages if m.kind == "media" and m.media_type == "audio"]
+    if not notes:
+        return None
+    return notes[-1].heard.problem if notes[-1].heard is not None else "off"
 
 
 def classify_text(

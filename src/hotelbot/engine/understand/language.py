@@ -246,7 +246,8 @@ LEXICON: dict[str, tuple[str, ...]] = {
     ),
 }
 
-Source = Literal["lexicon", "model", "fallback"]
+#: "speech": the language the transcriber heard a voice note in.
+Source = Literal["lexicon", "model", "fallback", "speech"]
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,69 @@ async function post(extra, preview) {
   await refresh(true);
 }
 
+async function postVoice(blob, filename) {
+  // A voice note goes as a file: the sandbox keeps it as Meta-held media and tells the bot its id.
+  const who = guest();
+  if (!/^[1-9]\d{5,14}$/.test(who.from)) {
+    note("Set a WhatsApp number first: 6 to 15 digits, country code first, no +.");
+    return;
+  }
+  const pending = { id: nextPendingId++, text: "🎤 voice note" };
+  view.pending.push(pending);
+  render(true);
+  const form = new FormData();
+  form.append("from", who.from);
+  form.append("name", who.name);
+  form.append("phone_number_id", phoneNumberId);
+  form.append("file", blob, filename);
+  try {
+    const response = await fetch("/sandbox/api/voice", { method: "POST", body: form });
+    const result = await response.json().catch(() => ({}));
+    if (!response.ok) note(`Refused (${response.status}): ${detail(result)}`);
+  } catch {
+    note("Could not reach the sandbox: is hotelbot running?");
+  } finally {
+    view.pending = view.pending.filter((p) => p !== pending);
+  }
+  await refresh(true);
+}
+
+let recorder = null;
+
+async function toggleRecording() {
+  if (recorder) { recorder.stop(); return; }
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  } catch {
+    note("The browser gave no microphone (allow it, or send an audio file instead).");
+    return;
+  }
+  const type = ["audio/ogg;codecs=opus", "audio/webm;codecs=opus"].find((t) => MediaRecorder.isTypeSupported(t));
+  recorder = new MediaRecorder(stream, type ? { mimeType: type } : {});
+  const chunks = [];
+  recorder.addEventListener("dataavailable", (e) => chunks.push(e.data));
+  recorder.addEventListener("stop", () => {
+    stream.getTracks().forEach((t) => t.stop());
+    const mime = recorder.mimeType || "audio/webm";
+    recorder = null;
+    $("record").setAttribute("aria-pressed", "false");
+    $("record").textContent = "🎙️ Record a voice note";
+    postVoice(new Blob(chunks, { type: mime }), mime.includes("ogg") ? "voice.ogg" : "voice.webm");
+  });
+  recorder.start();
+  $("record").setAttribute("aria-pressed", "true");
+  $("record").textContent = "⏹ Stop and send";
+}
+
+function player(mediaId) {
+  const audio = el("audio", "voice");
+  audio.controls = true;
+  audio.preload = "none";
+  audio.src = `/sandbox/api/media/${encodeURIComponent(mediaId)}`;
+  return audio;
+}
+
 function detail(result) {
   const d = result.detail ?? result;
   if (Array.isArray(d)) return d.map((e) => e.msg).join("; ");
@@ -188,7 +251,11 @@ function bubble(event) {
   const node = el("div", `msg ${event.direction}${event.error ? " refused" : ""}`);
   node.dataset.seq = event.seq;
   node.dataset.type = event.type;
-  if (event.direction === "in") {
+  if (event.type === "audio" && p.audio && p.audio.id) {
+    // A voice note either way: play it (the bot's replies are Meta-held media in the sandbox).
+    node.append(el("div", "voice-label", event.direction === "in" ? "🎤 Voice note" : "🔊 Voice reply"));
+    node.append(player(p.audio.id));
+  } else if (event.direction === "in") {
     node.append(guestText(p, event.type));
     const reply = p.interactive?.list_reply;
     if (reply?.description) node.append(el("small", "description", reply.description));
@@ -345,6 +412,12 @@ $("composer").addEventListener("submit", (e) => {
 $("share-location").addEventListener("click", () => {
   const place = { latitude: 38.7223, longitude: -9.1393, location_name: "Praça do Comércio" };
   post(place, `📍 ${place.location_name}`);
+});
+$("record").addEventListener("click", toggleRecording);
+$("voice-file").addEventListener("change", (e) => {
+  const file = e.target.files[0];
+  e.target.value = "";
+  if (file) postVoice(file, file.name);
 });
 $("guest-lang").addEventListener("change", () => { saveGuest(); renderSuggestions(); });
 $("guest-name").addEventListener("change", saveGuest);
