@@ -16,13 +16,14 @@ PYTEST_ARGS ?=
 # Never let uv fetch an interpreter: use the machine's Python 3.11.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help run test test-postgres lint pytest bench sync chromium prometheus espeak
+.PHONY: help run test test-postgres lint pytest bench sync chromium prometheus espeak train
 
 help:
 	@echo "make run            start hotelbot with embedded defaults (http://127.0.0.1:8000/sandbox/)"
 	@echo "make test           pytest on SQLite, ruff, mypy, import contracts"
 	@echo "make test-postgres  pytest on PostgreSQL at 127.0.0.1:5432"
 	@echo "make bench          webhook acknowledgement benchmark (writes docs/benchmarks.md)"
+	@echo "make train          retrain the intent model from eval/phrases + ../shared/data/nlu"
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -80,6 +81,10 @@ test: lint
 
 test-postgres: .venv/.synced
 	HOTELBOT_TEST_DATABASE_URL=$(POSTGRES_TEST_URL) $(MAKE) --no-print-directory pytest
+
+# Seeded and reproducible; the model file it writes is committed, so nothing else needs it.
+train: .venv/.synced
+	.venv/bin/hotelbot train --data ../shared/data/nlu
 
 bench: .venv/.synced
 	.venv/bin/python bench/webhook.py --output docs/benchmarks.md

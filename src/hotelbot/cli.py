@@ -3,7 +3,7 @@
 This module only parses and picks the command's function in `commands.py`, which builds
 `Settings` from the environment (the only module that reads it); `commands.py` never imports
 this one back. Commands: run (everything, embedded defaults) | api | worker | pms | sandbox |
-chat | migrate | conformance | eval.
+chat | migrate | conformance | eval | train.
 """
 
 from __future__ import annotations
@@ -85,6 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--llm",
         action="store_true",
         help="read the messages with the configured model (HOTELBOT_LLM__*), not the rules",
+    )
+    evaluate.add_argument(
+        "--cache", default="", help="embed in one batch and keep the vectors in this folder"
+    )
+    train = sub.add_parser("train", help="fit the learned intent model (seeded, reproducible)")
+    train.add_argument(
+        "--data", default="../shared/data/nlu", help="folder with CLINC150 and SGD train/dev"
+    )
+    train.add_argument("--cache", default=".cache/embeddings", help="embedding cache folder")
+    train.add_argument("--threads", type=int, default=2, help="threads for the embedding model")
+    train.add_argument(
+        "--check", action="store_true", help="retrain and compare with the shipped model"
     )
     return parser
 

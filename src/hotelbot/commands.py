@@ -192,11 +192,14 @@ def conformance(args: argparse.Namespace) -> int:
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    """`hotelbot eval`: named so as not to shadow the builtin."""
+    """`hotelbot eval`: named so as not to shadow the builtin. Logs go to stderr: stdout is
+    the JSON report."""
     from hotelbot.evaluation import evaluate as score
 
+    configure_logging("WARNING", "console", stream=sys.stderr)
     if not getattr(args, "llm", False):
-        print(json.dumps(score(Path(args.path), limit=args.limit), indent=2))
+        cache = Path(args.cache) if args.cache else None
+        print(json.dumps(score(Path(args.path), limit=args.limit, cache_dir=cache), indent=2))
         return 0
     from hotelbot.engine.llm.evaluate import LlmReader
 
@@ -207,4 +210,28 @@ def evaluate(args: argparse.Namespace) -> int:
     finally:
         reader.close()
     print(json.dumps(report | {"llm": reader.report()}, indent=2))
+    return 0
+
+
+def train(args: argparse.Namespace) -> int:
+    """`hotelbot train`: fit the intent model and write it into the package (or `--check` it)."""
+    from hotelbot.engine.understand.faq_embedding import E5Embedder
+    from hotelbot.engine.understand.intent_model import IntentModel
+    from hotelbot.training.build import Sources, model_path
+    from hotelbot.training.build import train as fit
+
+    configure_logging("WARNING", "console", stream=sys.stderr)
+    sources = Sources(repo=Path.cwd(), public=Path(args.data))
+    model = fit(sources, E5Embedder(num_threads=args.threads), Path(args.cache))
+    path = model_path()
+    if args.check:
+        with path.open("rb") as handle:
+            shipped = IntentModel.load(handle)
+        same = model.same_as(shipped)
+        print(json.dumps({"model": str(path), "reproduced": same}))
+        return 0 if same else 1
+    model.save(path)
+    print(json.dumps({"model": str(path), "bytes": path.stat().st_size,
+                      "temperature": model.temperature, "floor": model.floor,
+                      "act_thresholds": model.act_thresholds}))  # fmt: skip
     return 0

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hotelbot.engine.understand.intents import Intent, classify_opt, classify_request
+from hotelbot.engine.understand.classifier import classify
+from hotelbot.engine.understand.intents import classify_opt
 from hotelbot.kit.db import create_sessionmaker
 from hotelbot.property.demo import DEMO_PROPERTY_ID
 from hotelbot.sandbox.openai_model import Reply, ScriptedModel, Step
@@ -160,9 +161,11 @@ async def test_the_guardrails_stop_an_obeyed_injection(
 
 
 def _reaches_the_model(attack: Attack) -> bool:
-    """Not taken by the rules that always win (opt-out, "a human / the manager please")."""
+    """Not taken by what always wins over the model (opt-out, "a human / the manager please")."""
     text = attack.text
-    return classify_opt(text) is None and classify_request(text) is not Intent.HANDOFF
+    return (
+        classify_opt(text) is None and classify(text, language=attack.language).intent != "handoff"
+    )
 
 
 def test_the_suite_covers_every_attack_kind_in_six_languages() -> None:

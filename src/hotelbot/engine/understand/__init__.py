@@ -1,10 +1,10 @@
 """Offline understanding of one turn: language, intent, slots, FAQ topics, for a burst of messages.
 
-Rules first where they are strict and safe (opt-out, "a human please"), then the multilingual
-classifier (`classifier.classify`: intent, confidence, service, dialogue acts) and the FAQ
-matcher, then the small-talk lexicon. Slots (`slots.extract_slots`) are read relative to the
-property's local today and kept whatever the intent: an answer such as "3 adults" inside a
-booking is not a request on its own, but the flow needs it. A classifier guess below
+Exact rules first (opt-out words, "help"/"menu", button ids), then the learned multilingual
+classifier (`classifier.classify`: intent, calibrated confidence, service, dialogue acts) and,
+for questions, the FAQ matcher over the property's answers. Slots (`slots.extract_slots`) are
+read relative to the property's local today and kept whatever the intent: an answer such as
+"3 adults" inside a booking is not a request on its own, but the flow needs it. A guess below
 `LOW_CONFIDENCE` counts as not understood. `understand()` is async so that an LLM understander
 (issue 5) can replace it without changing the caller; this one only computes.
 """
@@ -19,12 +19,7 @@ from typing import TYPE_CHECKING
 from hotelbot.engine.inbound import GuestMessage, Heard
 from hotelbot.engine.understand.classifier import LOW_CONFIDENCE, classify
 from hotelbot.engine.understand.faq import TOPICS, FaqMatcher
-from hotelbot.engine.understand.intents import (
-    Intent,
-    classify_opt,
-    classify_request,
-    classify_small_talk,
-)
+from hotelbot.engine.understand.intents import Intent, classify_exact
 from hotelbot.engine.understand.language import LanguageGuess, detect_language
 from hotelbot.engine.understand.slots import Slots, extract_slots
 
@@ -50,24 +45,13 @@ _CLASSIFIED: dict[str, Intent] = {
     "complaint": Intent.COMPLAINT,
     "handoff": Intent.HANDOFF,
     "bot_question": Intent.BOT_QUESTION,
+    "opt_out": Intent.OPT_OUT,
     "affirm": Intent.AFFIRM,
     "negate": Intent.NEGATE,
     "greeting": Intent.GREETING,
     "thanks": Intent.THANKS,
     "goodbye": Intent.GOODBYE,
 }
-#: Requests the classifier is trusted with before the FAQ matcher gets a say.
-_ACTIONS = frozenset(
-    {
-        Intent.BOOK,
-        Intent.MODIFY_BOOKING,
-        Intent.CANCEL_BOOKING,
-        Intent.BOOKING_STATUS,
-        Intent.SERVICE_REQUEST,
-        Intent.COMPLAINT,
-        Intent.BOT_QUESTION,
-    }
-)
 #: Choice ids are "<flow>:<value>"; a tap on a flow's own button is certain.
 _CHOICE_FLOWS: dict[str, Intent] = {
     "book": Intent.BOOK,
@@ -202,15 +186,16 @@ def _language(ctx: TurnContext, state: ConversationState, text: str) -> Language
 
 
 def _read_text(text: str, matcher: FaqMatcher, language: str, today: date) -> _Reading:
-    if (opt := classify_opt(text)) is not None:
-        return _Reading(opt, 1.0)
-    request = classify_request(text)
-    if request is Intent.HANDOFF:
-        return _Reading(request, 0.9)
+    if (exact := classify_exact(text)) is not None:
+        return _Reading(exact, 1.0)
     found = classify(text, language=language, today=today)
+    if found.intent == "faq" or found.guess == "faq":
+        matches = matcher.match(text, language=language)
+        if matches:
+            topics = tuple(m.topic for m in matches)
+            return _Reading(Intent.FAQ, matches[0].score, topics, acts=found.acts)
     intent = _CLASSIFIED.get(found.intent, Intent.UNKNOWN)
-    confident = found.confidence >= LOW_CONFIDENCE
-    if intent in _ACTIONS and confident:
+    if intent is not Intent.UNKNOWN and found.confidence >= LOW_CONFIDENCE:
         return _Reading(
             intent,
             found.confidence,
@@ -218,24 +203,7 @@ def _read_text(text: str, matcher: FaqMatcher, language: str, today: date) -> _R
             acts=found.acts,
             inferred=found.inferred,
         )
-    matches = matcher.match(text, language=language)
-    if matches:
-        return _Reading(
-            Intent.FAQ, matches[0].score, tuple(m.topic for m in matches), acts=found.acts
-        )
-    if request is not None:
-        return _Reading(request, 0.8, acts=found.acts)
-    if (small_talk := classify_small_talk(text)) is not None:
-        return _Reading(small_talk, 0.9, acts=found.acts)
-    if intent is not Intent.UNKNOWN and confident:
-        return _Reading(
-            intent,
-            found.confidence,
-            service=found.service,
-            acts=found.acts,
-            inferred=found.inferred,
-        )
-    guessed = intent is not Intent.UNKNOWN or found.intent == "faq"
+    guessed = found.guess != "out_of_scope"
     return _Reading(Intent.UNKNOWN, 0.0, acts=found.acts, low_confidence=guessed)
 
 

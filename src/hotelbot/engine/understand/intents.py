@@ -1,9 +1,9 @@
-"""First rule set for what a guest wants: opt-out, human, FAQ topic, small talk, else unknown.
+"""The intents the engine acts on, and the exact rules that need no model.
 
-Rules, not a model: each intent has phrases per language, compared after normalisation.
-Small talk ("hi", "thanks") only counts when it is (nearly) the whole message, so "hello,
-my shower is broken" is not mistaken for a greeting. Opt-out is strict for the same reason:
-"stop" must be the message, not a word in it ("the bus stop").
+Opt-out and opt-in are compliance words, so they are exact phrases (per language, compared
+after normalisation), never a guess: "stop" must be the message, not a word in it ("the bus
+stop"). "help" / "menu" typed alone is a command. Everything else is the learned classifier's
+(`classifier.classify`).
 """
 
 from __future__ import annotations
@@ -61,6 +61,13 @@ OPT_OUT_STRONG = _phrases(
     ("plus de messages", "plus de notifications"),
     ("disiscrivi", "disiscriviti", "non inviatemi piu", "non voglio piu messaggi"),
     ("descadastrar", "cancelar subscricao", "nao quero receber mais", "parem de enviar"),
+    # "Stop writing to me": the verb for writing plus "me", in each language.
+    ("stop writing to me", "stop contacting me", "don't write to me again", "dont write to me"),
+    ("dejad de escribirme", "dejen de escribirme", "deja de escribirme", "no me escribais mas"),
+    ("schreiben sie mir nicht mehr", "schreibt mir nicht mehr", "schreib mir nicht mehr"),
+    ("ne m ecrivez plus", "ne m ecris plus", "arretez de m ecrire", "arrete de m ecrire"),
+    ("disiscrivimi", "non scrivetemi piu", "non scrivermi piu", "smettete di scrivermi"),
+    ("parem de me escrever", "nao me escrevam mais", "deixem de me escrever"),
 )
 OPT_OUT_STRONG_MAX_WORDS = 8
 #: "I don't want to receive more messages": a refusal and a word for our messages, both in a
@@ -107,79 +114,6 @@ OPT_OUT_MESSAGES = _phrases(
 OPT_OUT_REFUSAL_MAX_WORDS = 14
 OPT_IN_EXACT = _phrases(("start", "unstop", "subscribe", "resume"), ("alta",), ("anmelden",))
 
-HANDOFF = _phrases(
-    (
-        "human",
-        "a person",
-        "real person",
-        "agent",
-        "staff",
-        "someone",
-        "somebody",
-        "operator",
-        "receptionist",
-        "talk to reception",
-        "call me",
-        "manager",
-    ),
-    (
-        "humano",
-        "una persona",
-        "agente",
-        "alguien",
-        "recepcionista",
-        "hablar con recepcion",
-        "llamenme",
-        "encargado",
-    ),
-    (
-        "mensch",
-        "mitarbeiter",
-        "mitarbeiterin",
-        "jemanden",
-        "jemand",
-        "rezeption sprechen",
-        "rufen sie mich an",
-        "menschen",
-    ),
-    (
-        "humain",
-        "une personne",
-        "conseiller",
-        "quelqu un",
-        "agent",
-        "receptionniste",
-        "parler a la reception",
-        "appelez moi",
-    ),
-    (
-        "umano",
-        "una persona",
-        "operatore",
-        "qualcuno",
-        "receptionist",
-        "parlare con la reception",
-        "chiamatemi",
-    ),
-    (
-        "humano",
-        "uma pessoa",
-        "atendente",
-        "alguem",
-        "rececionista",
-        "recepcionista",
-        "falar com a rececao",
-        "liguem me",
-    ),
-)
-BOOK = _phrases(
-    ("book a room", "reservation", "booking", "availability", "available rooms", "book"),
-    ("reservar", "reserva", "disponibilidad", "habitacion libre"),
-    ("buchen", "reservieren", "buchung", "reservierung", "verfugbarkeit", "zimmer frei"),
-    ("reserver", "reservation", "disponibilite", "chambre libre"),
-    ("prenotare", "prenotazione", "prenota", "disponibilita", "camera libera"),
-    ("reservar", "reserva", "disponibilidade", "quarto livre"),
-)
 HELP = _phrases(
     ("help", "menu", "options", "what can you do"),
     ("ayuda", "menu", "opciones"),
@@ -188,69 +122,6 @@ HELP = _phrases(
     ("aiuto", "menu", "opzioni"),
     ("ajuda", "menu", "opcoes"),
 )
-GREETING = _phrases(
-    ("hello", "hi", "hey", "hiya", "good morning", "good afternoon", "good evening"),
-    ("hola", "buenas", "buenos dias", "buenas tardes", "buenas noches"),
-    ("hallo", "guten tag", "guten morgen", "guten abend", "moin", "servus", "gruss gott"),
-    ("bonjour", "bonsoir", "salut", "coucou"),
-    ("ciao", "buongiorno", "buonasera", "salve"),
-    ("ola", "oi", "bom dia", "boa tarde", "boa noite"),
-)
-THANKS = _phrases(
-    ("thanks", "thank you", "thx", "ty", "cheers", "thanks a lot", "many thanks"),
-    ("gracias", "muchas gracias", "mil gracias"),
-    ("danke", "vielen dank", "danke schon", "dankeschon", "besten dank"),
-    ("merci", "merci beaucoup", "merci bien"),
-    ("grazie", "grazie mille", "grazie tante"),
-    ("obrigado", "obrigada", "muito obrigado", "muito obrigada"),
-)
-GOODBYE = _phrases(
-    ("bye", "goodbye", "bye bye", "see you", "good night"),
-    ("adios", "hasta luego", "hasta pronto", "chao"),
-    ("tschuss", "auf wiedersehen", "bis bald"),
-    ("au revoir", "a bientot", "bonne journee", "bonne soiree"),
-    ("arrivederci", "a presto", "buona giornata", "buonanotte"),
-    ("tchau", "adeus", "ate logo", "ate breve"),
-)
-#: Words that may surround small talk without making it a request ("hi there", "ok thanks").
-FILLER = frozenset(
-    normalise_all(
-        (
-            "ok",
-            "okay",
-            "there",
-            "so",
-            "much",
-            "very",
-            "all",
-            "again",
-            "you",
-            "team",
-            "a",
-            "e",
-            "y",
-            "und",
-            "et",
-            "and",
-            "muito",
-            "tante",
-            "vale",
-            "si",
-            "yes",
-            "oui",
-            "ja",
-            "sim",
-            "super",
-            "great",
-            "perfect",
-            "perfecto",
-            "perfetto",
-            "parfait",
-            "perfeito",
-        )
-    )
-)
-SMALL_TALK_EXTRA_WORDS = 1
 
 
 def classify_opt(text: str) -> Intent | None:
@@ -277,29 +148,8 @@ def _refuses_our_messages(normalised: str) -> bool:
     )
 
 
-def classify_request(text: str) -> Intent | None:
-    """HANDOFF, BOOK or HELP when a phrase of theirs occurs; otherwise None."""
-    normalised = normalise(text)
-    for intent, phrases in ((Intent.HANDOFF, HANDOFF), (Intent.BOOK, BOOK), (Intent.HELP, HELP)):
-        if any(has_phrase(normalised, p) for p in phrases):
-            return intent
-    return None
-
-
-def classify_small_talk(text: str) -> Intent | None:
-    """GREETING, THANKS or GOODBYE when that (plus filler) is the whole message."""
-    normalised = normalise(text)
-    found: Intent | None = None
-    rest = f" {normalised} "
-    for intent, phrases in (
-        (Intent.GOODBYE, GOODBYE), (Intent.THANKS, THANKS), (Intent.GREETING, GREETING),
-    ):  # fmt: skip
-        # Longest phrases first, so "thank you" is removed whole rather than as "you".
-        for phrase in sorted(phrases, key=len, reverse=True):
-            if f" {phrase} " in rest:
-                rest = rest.replace(f" {phrase} ", " ")
-                found = found or intent
-    if found is None:
-        return None
-    leftover = [w for w in rest.split() if w not in FILLER]
-    return found if len(leftover) <= SMALL_TALK_EXTRA_WORDS else None
+def classify_exact(text: str) -> Intent | None:
+    """OPT_OUT / OPT_IN / HELP when the message is one of their exact phrases; otherwise None."""
+    if (opt := classify_opt(text)) is not None:
+        return opt
+    return Intent.HELP if normalise(text) in HELP else None
