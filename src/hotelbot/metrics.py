@@ -48,6 +48,15 @@ TURN_DURATION = Histogram(
     ["flow"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+TURNS_OVER_BUDGET = Counter(
+    "hotelbot_turns_over_budget_total",
+    "Turns whose understanding overran engine.turn_budget_seconds (answered with a fallback).",
+)
+CARD_DETAILS = Counter(
+    "hotelbot_card_details_masked_total",
+    "Inbound messages in which card details were found and masked before storage.",
+    ["kind"],
+)
 JOB_RUNS = Counter(
     "hotelbot_job_runs_total", "Background job runs by job and status.", ["job", "status"]
 )

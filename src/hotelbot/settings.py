@@ -249,6 +249,11 @@ class VoiceSettings(BaseModel):
     openai_speech_model: str = "gpt-4o-mini-tts"
     openai_voice: str = "alloy"
     timeout_seconds: float = 15.0
+class EngineSettings(BaseModel):
+    #: Seconds the understanding of one turn (language, intent, slots, FAQ) may take before
+    #: the guest gets a polite fallback instead; it normally takes milliseconds
+    #: (docs/security.md).
+    turn_budget_seconds: float = 5.0
 
 
 class Settings(BaseSettings):
@@ -273,6 +278,7 @@ class Settings(BaseSettings):
     admin: AdminSettings = Field(default_factory=AdminSettings)
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
     voice: VoiceSettings = Field(default_factory=VoiceSettings)
+    engine: EngineSettings = Field(default_factory=EngineSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -7,7 +7,8 @@ are `INSERT ... ON CONFLICT (wamid) DO NOTHING RETURNING`, so Meta's redeliverie
 concurrent ones, store one row and touch the conversation once. The hot path uses set-wise
 Core statements and per-process caches of guest and conversation ids, filled only after a
 commit (docs/decisions/0004-webhook-ingest.md). Nothing slow happens here: no NLU, PMS or
-Graph API call. Services never commit.
+Graph API call. Services never commit. Card details are masked before anything is stored
+(`kit.redact`): the text and the message object keep only a card's last four digits.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from hotelbot.conversation import statuses
 from hotelbot.conversation.statuses import short_hash
 from hotelbot.engine.inbound import GuestMessage, Heard
 from hotelbot.guest import service as guest_service
-from hotelbot.kit import crypto
+from hotelbot.kit import crypto, redact
 from hotelbot.kit.lru import TtlLru
 from hotelbot.models import Conversation, Direction, Message, MessageStatus, MessageType
 from hotelbot.property import service as property_service
@@ -262,6 +263,9 @@ def _message_row(arrival: _Arrival, conversation_id: uuid.UUID) -> dict[str, Any
     """The `messages` row of one arrival (stored already processed when it needs no turn)."""
     event = arrival.event
     needs_turn = event.type not in NO_TURN_TYPES
+    masked = redact.redact_card_details(event.text)
+    for kind in sorted(masked.found):
+        metrics.CARD_DETAILS.labels(kind=kind).inc()
     return {
         "id": uuid.uuid4(),
         "conversation_id": conversation_id,
@@ -269,13 +273,33 @@ def _message_row(arrival: _Arrival, conversation_id: uuid.UUID) -> dict[str, Any
         "type": event.type,
         "status": MessageStatus.PENDING if needs_turn else MessageStatus.PROCESSED,
         "wamid": event.wamid,
-        "text": event.text,
-        "payload": event.raw,
+        "text": masked.text,
+        "payload": _masked_payload(event.raw) if masked.found else event.raw,
         "sent_by_guest_at": event.sent_at,
         "created_at": arrival.at,
         "status_at": arrival.at,
         "attempts": 0,
     }
+
+
+#: Keys of a message object whose values are ids, numbers or times, never guest-typed text.
+_VERBATIM_KEYS = frozenset(
+    {"id", "from", "timestamp", "type", "wa_id", "user_id", "from_user_id", "mime_type",
+     "sha256", "message_id", "original_message_id", "phone", "latitude", "longitude"}
+)  # fmt: skip
+
+
+def _masked_payload(value: Any, key: str | None = None) -> Any:
+    """The message object with card details masked in every guest-typed string."""
+    if key in _VERBATIM_KEYS:
+        return value
+    if isinstance(value, str):
+        return redact.redact_card_details(value).text
+    if isinstance(value, dict):
+        return {k: _masked_payload(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked_payload(item, key) for item in value]
+    return value
 
 
 async def _guest_ids(

@@ -91,6 +91,8 @@ class TurnContext:
     llm: LlmSession | None = None
     #: A transcript less sure than this is read back before a booking, change or cancellation.
     voice_confirm_below: float = 0.6
+    #: Seconds understanding may take (settings.engine.turn_budget_seconds).
+    turn_budget_seconds: float = 5.0
 
     # A method, not a @property: the `property` field above shadows the builtin in this body.
     def local_now(self) -> datetime:
@@ -155,6 +157,7 @@ async def build_turn_context(
         faq_matcher=faq_matcher_for(prop.profile or {}),
         llm=await _llm_session(session, clients, conversation, prop),
         voice_confirm_below=voice_confirm_below,
+        turn_budget_seconds=resources.settings.engine.turn_budget_seconds,
     )
 
 

@@ -1,11 +1,34 @@
-"""What the engine sees of a guest message: channel-neutral, no wamid, no Graph JSON."""
+"""What the engine sees of a guest message: channel-neutral, no wamid, no Graph JSON.
+
+Every text is cut to a length per kind before the engine reads it (`TEXT_LIMITS`): a client
+can send a megabyte where Meta's apps send at most 4,096 characters, and no analysis step
+should ever see more. The stored message keeps the whole text, encrypted; it is only not
+analysed. docs/security.md says why each limit has its value.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+
+#: The most characters of a message's text the engine analyses, by kind. Text: Meta's own
+#: limit for a text message; media: a caption's limit; choice: the longest button or list
+#: title we send is 24, and 256 leaves room for template buttons; location and contacts: a
+#: place's name and address, a few contact names; reaction: one emoji sequence.
+TEXT_LIMITS: dict[str, int] = {
+    "text": 4096,
+    "media": 1024,
+    "choice": 256,
+    "location": 512,
+    "contacts": 512,
+    "reaction": 32,
+    "order": 1024,
+    "unsupported": 0,
+}
+#: Button and list-row ids we send are at most 256 characters (Meta's limit for an id).
+CHOICE_ID_LIMIT = 256
 
 
 class Heard(BaseModel):
@@ -44,3 +67,16 @@ class GuestMessage(BaseModel):
     latitude: float | None = None
     longitude: float | None = None
     received_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        limit = TEXT_LIMITS.get(str(data.get("kind")), 0)
+        text, choice_id = data.get("text"), data.get("choice_id")
+        if isinstance(text, str) and len(text) > limit:
+            data = {**data, "text": text[:limit]}
+        if isinstance(choice_id, str) and len(choice_id) > CHOICE_ID_LIMIT:
+            data = {**data, "choice_id": choice_id[:CHOICE_ID_LIMIT]}
+        return data

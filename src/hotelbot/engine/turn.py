@@ -20,10 +20,13 @@ from hotelbot.engine.context import TurnContext
 from hotelbot.engine.decision import Decision
 from hotelbot.engine.flows import FLOWS, MULTI_TURN, select_flow, voice
 from hotelbot.engine.inbound import GuestMessage
-from hotelbot.engine.replies import Reply
+from hotelbot.engine.replies import Reply, Text
 from hotelbot.engine.state import ConversationState
+from hotelbot.engine.texts import render
 from hotelbot.engine.understand import Understanding, understand
 from hotelbot.engine.understand.intents import Intent
+from hotelbot.kit.cpu import OverBudget
+from hotelbot.kit.redact import has_masked_card_details, strip_masked_card_details
 
 log = structlog.get_logger(__name__)
 
@@ -31,6 +34,10 @@ log = structlog.get_logger(__name__)
 SILENT = "silent"
 #: Flow label of a turn the model answered (tools and a grounded reply).
 LLM_FLOW = "llm"
+#: Flow label of a turn whose understanding overran its budget.
+OVER_BUDGET = "over_budget"
+#: Flow label of a turn that only warned about card details sent in chat.
+CARD_DETAILS = "card_details"
 
 
 @dataclass(frozen=True)
@@ -63,9 +70,18 @@ async def handle_turn(
     )
     if not messages:
         return TurnResult(state=current.to_json())
-    understanding = await understand(ctx, current, messages)
+    # A message with card details (masked by the inbox) is answered with a warning only: what
+    # else it says is not acted on, so a masked number can never become a name or a detail.
+    safe = [m for m in messages if not has_masked_card_details(m.text)]
+    carded = len(safe) < len(messages)
+    try:
+        understanding = await understand(ctx, current, safe or [_unmasked(m) for m in messages])
+    except OverBudget:
+        return _over_budget(ctx, current)
     if _silenced(ctx, current, understanding):
         return TurnResult(state=current.to_json())
+    if not safe:
+        return _card_details_only(ctx, current, understanding)
     if current.unconfirmed_speech is not None:
         words, current.unconfirmed_speech = current.unconfirmed_speech, None
         answer = voice.confirmed(messages, understanding)
@@ -79,10 +95,13 @@ async def handle_turn(
     if ctx.llm is not None:
         from hotelbot.engine.llm.turn import take_turn
 
-        answered = await take_turn(ctx, ctx.llm, current, messages, understanding)
+        answered = await take_turn(ctx, ctx.llm, current, safe, understanding)
         understanding = answered.understanding
         if answered.replies is not None:
-            return _llm_result(current, understanding, answered.replies)
+            replies = answered.replies
+            if carded:
+                replies = [_card_warning(ctx, understanding.language), *replies]
+            return _llm_result(current, understanding, replies)
     flow = select_flow(current, understanding)
     if flow in MULTI_TURN and current.flow != flow:
         # Starting (or switching to) a multi-turn flow: it begins with empty flow data.
@@ -98,6 +117,8 @@ def _finish(
     # References proven this turn (reference + surname) stay usable in later turns.
     current.verified_refs = sorted(set(current.verified_refs) | ctx.tools.verified_references())
     replies = compose(ctx, decision)
+    if carded:
+        replies.insert(0, _card_warning(ctx, decision.language))
     metrics.TURN_INTENTS.labels(intent=understanding.intent.value, language=decision.language).inc()
     log.info(
         "engine.turn.done",
@@ -138,6 +159,34 @@ def _llm_result(
         spoken=understanding.spoken,
         language=understanding.language,
     )
+
+
+def _card_warning(ctx: TurnContext, language: str) -> Text:
+    return Text(body=render(language, "safety.card_details", hotel=ctx.property.name))
+
+
+def _card_details_only(
+    ctx: TurnContext, state: ConversationState, understanding: Understanding
+) -> TurnResult:
+    if understanding.language_source != "fallback" or state.language is None:
+        state.language = understanding.language
+    log.info("engine.turn.card_details", language=understanding.language)
+    replies: list[Reply] = [_card_warning(ctx, understanding.language)]
+    return TurnResult(state=state.to_json(), replies=replies, flow=CARD_DETAILS)
+
+
+def _unmasked(message: GuestMessage) -> GuestMessage:
+    """The message without its masked card details: what is left tells the language."""
+    return message.model_copy(update={"text": strip_masked_card_details(message.text)})
+
+
+def _over_budget(ctx: TurnContext, state: ConversationState) -> TurnResult:
+    """A polite fallback in the guest's known language; the state is left as it was."""
+    metrics.TURNS_OVER_BUDGET.inc()
+    log.warning("engine.turn.over_budget", budget_seconds=ctx.turn_budget_seconds)
+    language = state.language or ctx.guest.language or ctx.property.default_language
+    body = render(language, "turn.over_budget", hotel=ctx.property.name)
+    return TurnResult(state=state.to_json(), replies=[Text(body=body)], flow=OVER_BUDGET)
 
 
 def _silenced(ctx: TurnContext, state: ConversationState, understanding: Understanding) -> bool:

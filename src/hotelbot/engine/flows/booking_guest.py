@@ -16,7 +16,9 @@ from hotelbot.engine.understand import Understanding
 _APOSTROPHES = "'\u2019"
 _NAME = re.compile(rf"^[^\W\d_]+(?:[ {_APOSTROPHES}.-]+[^\W\d_]+)*\.?$")
 #: An address the PMS contract accepts (`local@domain.tld`), found anywhere in the message.
-_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+# The lookbehind starts a match only where a run of address characters starts: without it,
+# every position of a long run without "@" rescans the rest of the run (quadratic).
+_EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 
 #: "My name is …", "me llamo …", "au nom de …": words before the name, not part of it.
 _NAME_INTRO = re.compile(

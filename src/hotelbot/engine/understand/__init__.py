@@ -6,7 +6,8 @@ for questions, the FAQ matcher over the property's answers. Slots (`slots.extrac
 read relative to the property's local today and kept whatever the intent: an answer such as
 "3 adults" inside a booking is not a request on its own, but the flow needs it. A guess below
 `LOW_CONFIDENCE` counts as not understood. `understand()` is async so that an LLM understander
-(issue 5) can replace it without changing the caller; this one only computes.
+can replace it without changing the caller; this one computes in a worker thread
+(`kit.cpu.run_cpu_bound`) within the turn's budget, on at most `MAX_TURN_CHARS` of the burst.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from hotelbot.engine.understand.faq import TOPICS, FaqMatcher
 from hotelbot.engine.understand.intents import Intent, classify_exact
 from hotelbot.engine.understand.language import LanguageGuess, detect_language
 from hotelbot.engine.understand.slots import Slots, extract_slots
+from hotelbot.kit.cpu import run_cpu_bound
 
 if TYPE_CHECKING:
     from hotelbot.engine.context import TurnContext
@@ -35,6 +37,9 @@ PRIORITY: tuple[Intent, ...] = (
     Intent.GOODBYE, Intent.THANKS, Intent.GREETING,
 )  # fmt: skip
 MAX_TOPICS = 3
+#: The most characters of one burst analysed (each message is already bounded by its kind's
+#: limit in `engine.inbound`); past it, the newest messages are kept.
+MAX_TURN_CHARS = 8192
 #: Classifier intents that name a request or an act, mapped to ours (out_of_scope → unknown).
 _CLASSIFIED: dict[str, Intent] = {
     "book": Intent.BOOK,
@@ -114,9 +119,21 @@ class _Reading:
 async def understand(
     ctx: TurnContext, state: ConversationState, messages: Sequence[GuestMessage]
 ) -> Understanding:
+    """Read the burst off the event loop.
+
+    Raises:
+        kit.cpu.OverBudget: the analysis took longer than `ctx.turn_budget_seconds`.
+    """
+    return await run_cpu_bound(ctx.turn_budget_seconds, read_burst, ctx, state, messages)
+
+
+def read_burst(
+    ctx: TurnContext, state: ConversationState, messages: Sequence[GuestMessage]
+) -> Understanding:
+    """`understand()` on the calling thread: pure computation, no I/O."""
     # Only typed text and media captions are words to understand; a reaction's emoji or a
     # location's name is not.
-    texts = [m.text for m in messages if m.kind in ("text", "media") and m.text.strip()]
+    texts = _bounded([m.text for m in messages if m.kind in ("text", "media") and m.text.strip()])
     heard = [m.heard for m in messages if m.heard is not None and m.heard.problem is None]
     guess = _language(ctx, state, "\n".join(texts))
     if heard and not any(m.kind == "text" for m in messages):
@@ -165,6 +182,18 @@ def _voice_problem(messages: Sequence[GuestMessage]) -> str | None:
     if not notes:
         return None
     return notes[-1].heard.problem if notes[-1].heard is not None else "off"
+
+
+def _bounded(texts: list[str]) -> list[str]:
+    """The newest texts that fit in `MAX_TURN_CHARS` (the newest one cut if it alone does not)."""
+    kept: list[str] = []
+    room = MAX_TURN_CHARS
+    for text in reversed(texts):
+        if room <= 0:
+            break
+        kept.append(text[:room])
+        room -= len(text) + 1
+    return kept[::-1]
 
 
 def classify_text(

@@ -86,7 +86,9 @@ def _patterns(language: str) -> dict[str, re.Pattern[str]]:
     months = "|".join(sorted(vocab.months_for(language), key=len, reverse=True))
     month = rf"(?:{months})\.?"
     ordinal = r"(?:st|nd|rd|th|er|eme|o|a|º|\.)?"
-    art = r"(?:(?:the|el|le|il|l'|o|a|der|den|dem|los|les|day|dia|giorno)\s+)*"
+    # At most three articles ("on the day the 5th"): unbounded, every word of a long "a a a …"
+    # started a scan of the rest of the text (quadratic). Braces doubled: `atom` is formatted.
+    art = r"(?:(?:the|el|le|il|l'|o|a|der|den|dem|los|les|day|dia|giorno)\s+){{0,3}}"
     atom = (
         rf"(?:(?P<{{p}}m1>{month})\s+{art}(?P<{{p}}d1>\d{{{{1,2}}}}){ordinal}"
         rf"|{art}(?P<{{p}}d2>\d{{{{1,2}}}}){ordinal}(?:\s*(?:of|de|di)?\s*(?P<{{p}}m2>{month}))?)"
@@ -182,7 +184,7 @@ def _has_date_context(m: re.Match[str], p: str, text: str) -> bool:
     return bool(re.match(r"(?:the|el|le|il|l'|dia|day|giorno|o dia)\s", chunk))
 
 
-_AGES_AFTER = re.compile(r"\s*(?:years?|yrs?|anos|anni|ans|jahre?n?|y\.?o\b)")
+_AGES_AFTER = re.compile(r"\s{0,3}(?:years?|yrs?|anos|anni|ans|jahre?n?|y\.?o\b)")
 
 
 def _ranges(text: str, today: date, language: str) -> tuple[list[_Mention], str]:
@@ -258,10 +260,20 @@ def _singles(text: str, today: date, language: str) -> tuple[list[_Mention], boo
         _relative(text, today) + _weekdays(text, today, language) + _in_days(text, today, language)
     )
     found = [
-        _Mention(x.start, x.end, x.day, departure=bool(_DEPARTURE_CUE.search(text[: x.start])))
+        _Mention(x.start, x.end, x.day, departure=_after_departure_cue(text, x.start))
         for x in found
     ]
     return sorted(found, key=lambda x: x.start), ambiguous
+
+
+#: A departure cue is at most three words before the date it marks: looking further back than
+#: this many characters only costs time (each date used to rescan the whole text before it).
+_CUE_WINDOW = 120
+
+
+def _after_departure_cue(text: str, start: int) -> bool:
+    # pos/endpos, not a slice: `\b` still sees the character before the window.
+    return bool(_DEPARTURE_CUE.search(text, max(0, start - _CUE_WINDOW), start))
 
 
 _UNITS = re.compile(

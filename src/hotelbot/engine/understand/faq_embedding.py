@@ -37,6 +37,11 @@ MARGIN = 0.025
 #: topic above this similarity answers.
 FAQ_THRESHOLD = 0.80
 TOP_K = 3
+#: Texts are cut to this many tokens (and at most MAX_EMBED_CHARS characters) before they are
+#: embedded. Guest questions are far shorter; attention grows with the square of the length,
+#: and a 4,000-character text took seconds to embed.
+MAX_EMBED_TOKENS = 128
+MAX_EMBED_CHARS = 1024
 
 
 class Embedder(Protocol):
@@ -75,8 +80,22 @@ class E5Embedder:
     def embed(self, texts: Sequence[str]) -> Vectors:
         self.load()
         with self._lock:  # the C engine keeps per-model scratch buffers
-            vectors = self._model.query(list(texts))
+            vectors = self._model.query([self._fit(text) for text in texts])
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def _fit(self, text: str) -> str:
+        """The longest prefix of `text` within MAX_EMBED_TOKENS (a binary search by tokens)."""
+        text = text[:MAX_EMBED_CHARS]
+        if self._model.token_count(text, True) <= MAX_EMBED_TOKENS:
+            return text
+        low, high = 0, len(text)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._model.token_count(text[:middle], True) <= MAX_EMBED_TOKENS:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low]
 
 
 def _examples_text() -> str:

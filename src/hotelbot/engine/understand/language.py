@@ -71,8 +71,10 @@ _LOANWORDS = re.compile(
 )
 #: Codes that belong to no language but look like words to a detector: e-mail addresses,
 #: links, booking references ("DEM-3FRFMY4T", "HB0042X", "ab12cd") and other letter-digit mixes.
+#: An address is looked for only from the start of a non-space run: from every position, a long
+#: run without "@" was rescanned to its end (quadratic; a 900 KB message froze the process).
 _CODES = re.compile(
-    r"\S+@\S+|https?://\S+|www\.\S+"
+    r"(?<!\S)\S+@\S+|https?://\S+|www\.\S+"
     r"|\b[A-Z]{2,4}-[A-Z0-9]{4,}\b"
     r"|\b(?=[^\W_]*\d)(?=[^\W_]*[^\W\d_])[^\W_]+(?:-[^\W_]+)*\b"
 )

@@ -112,12 +112,14 @@ def _count_patterns(language: str) -> dict[str, re.Pattern[str]]:
         "children_no": re.compile(rf"\b(?:no|sin|ohne|sans|senza|sem)\s+(?:{_CHILDREN})\b"),
         "children_word": re.compile(rf"\b(?:{_CHILDREN})\b"),
         "rooms": re.compile(rf"\b({n})\s+(?:(?!(?:{_PEOPLE}|{_CHILDREN})\b)\w+\s+)?(?:{_ROOMS})\b"),
+        # Lists of ages are bounded ({0,8}): unbounded, every position of a long "1, 1, 1, …"
+        # rescanned the rest of the list (quadratic).
         "ages": re.compile(
             r"(?:aged?|ages|de|von|di|com|age|edad(?:es)?|alter|anni)?\s*"
-            r"(\d{1,2})(?:\s*(?:,|and|y|und|et|e|&)\s*(\d{1,2}))*\s*"
+            r"(\d{1,2})(?:\s*(?:,|and|y|und|et|e|&)\s*(\d{1,2})){0,8}\s*"
             r"(?:years?|yrs?|y\.?o\.?|anos|jahre?n?|ans|anni)\b"
             r"|\b(?:aged?|ages|edades?|im\s+alter\s+von|agees?|di\s+eta|idades?)\s+"
-            r"(\d{1,2})(?:\s*(?:,|and|y|und|et|e|&)\s*(\d{1,2}))*"
+            r"(\d{1,2})(?:\s*(?:,|and|y|und|et|e|&)\s*(\d{1,2})){0,8}"
         ),
     }
 
@@ -289,7 +291,9 @@ _REF_CUE = (
     r"buchung\w*|reservierung\w*|buchungsnummer|reservation|dossier|prenotazione|codice|"
     r"numero|number|nummer|no|nr|n|num|code|codigo)"
 )
-_REF = re.compile(r"\b(?=[a-z0-9-]*\d)(?=[a-z0-9-]*[a-z])[a-z0-9][a-z0-9-]{4,15}\b")
+# Lookaheads bounded by the longest reference: unbounded, each word boundary inside a long
+# run such as "1-1-1-…" rescanned the rest of the run (quadratic).
+_REF = re.compile(r"\b(?=[a-z0-9-]{0,15}\d)(?=[a-z0-9-]{0,15}[a-z])[a-z0-9][a-z0-9-]{4,15}\b")
 _REF_DIGITS = re.compile(
     rf"\b{_REF_CUE}\.?\s*(?:#|:|n\.?|nr\.?|no\.?|number|numero|nummer)?\s*"
     r"(?:is|es|ist|est|e|era|:)?\s*#?(\d{5,12})\b"
