@@ -129,6 +129,7 @@ async def _take_turn(
         resources,
         conversation,
         voice_confirm_below=resources.settings.voice.confirm_below,
+        turn_budget_seconds=resources.settings.engine.turn_budget_seconds,
     )
     _observe_inbox_lag(messages)
     started = time.perf_counter()

@@ -130,6 +130,7 @@ async def build_turn_context(
     *,
     clock: Clock = utc_now,
     voice_confirm_below: float = 0.6,
+    turn_budget_seconds: float = 5.0,
 ) -> TurnContext:
     """Load the conversation's property and guest; bind the real tools to this session.
 
@@ -157,7 +158,7 @@ async def build_turn_context(
         faq_matcher=faq_matcher_for(prop.profile or {}),
         llm=await _llm_session(session, clients, conversation, prop),
         voice_confirm_below=voice_confirm_below,
-        turn_budget_seconds=resources.settings.engine.turn_budget_seconds,
+        turn_budget_seconds=turn_budget_seconds,
     )
 
 
