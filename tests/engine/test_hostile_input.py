@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from hotelbot.engine.inbound import TEXT_LIMITS
+from hotelbot.engine.state import ConversationState
 from hotelbot.engine.turn import OVER_BUDGET, handle_turn
 from hotelbot.engine.understand import MAX_TURN_CHARS, read_burst
 from hotelbot.engine.understand.classifier import classify
@@ -27,7 +28,6 @@ from hotelbot.engine.understand.faq_keywords import KeywordFaqMatcher
 from hotelbot.engine.understand.intents import classify_opt, classify_request, classify_small_talk
 from hotelbot.engine.understand.language import detect_language
 from hotelbot.engine.understand.slots import extract_slots
-from hotelbot.engine.state import ConversationState
 from hotelbot.kit.redact import redact_card_details
 from tests.engine.conftest import make_ctx, message, text
 
