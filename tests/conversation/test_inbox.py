@@ -326,3 +326,37 @@ class TestTurnsSide:
         assert guest_message.id == str(message.id)
         assert guest_message.received_at == datetime.fromtimestamp(1764000000, UTC)
         assert guest_message.model_dump(include=set(expected)) == expected
+
+
+class TestCardDetails:
+    """A card number never reaches the database: the text and the message object are masked."""
+
+    CARD = "4111 1111 1111 1111"
+
+    async def test_a_typed_card_number_is_stored_masked_with_its_last_four_digits(
+        self, session: AsyncSession, prop: Property, log_output: Any
+    ) -> None:
+        typed = f"pay with {self.CARD} exp 12/27 cvv 123"
+        await inbox.accept(session, envelope("text", text={"body": typed}), now=NOW)
+        await session.commit()
+        message = await inbound(session, "wamid.HBgTEXT0001")
+        assert message.text == "pay with •••• •••• •••• 1111 exp ••/•• cvv •••"
+        assert message.payload is not None
+        assert message.payload["text"]["body"] == message.text
+        assert message.payload["from"] == GUEST_WA_ID, "ids and numbers are kept as sent"
+        assert self.CARD.replace(" ", "") not in json.dumps(message.payload).replace(" ", "")
+        assert "1111 1111" not in log_output.getvalue()
+
+    async def test_a_caption_with_a_card_number_is_masked_too(
+        self, session: AsyncSession, prop: Property
+    ) -> None:
+        data = body("image")
+        data["entry"][0]["changes"][0]["value"]["messages"][0]["image"]["caption"] = (
+            f"my card {self.CARD.replace(' ', '-')}"
+        )
+        await inbox.accept(session, WebhookEnvelope.model_validate(data), now=NOW)
+        await session.commit()
+        message = await inbound(session, "wamid.HBgIMG0001")
+        assert message.text == "my card •••• •••• •••• 1111"
+        assert message.payload is not None
+        assert message.payload["image"]["caption"] == "my card •••• •••• •••• 1111"
