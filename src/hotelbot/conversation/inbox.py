@@ -13,6 +13,7 @@ Graph API call. Services never commit. Card details are masked before anything i
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 import weakref
 from collections.abc import Callable, Sequence
@@ -205,7 +206,11 @@ async def _store_arrivals(
     pairs = {(p, guests[a.event.wa_id]) for a, p in fresh.values()}
     conversations = await _conversation_ids(session, known, pairs)
     rows = [
-        _message_row(arrival, conversations[(property_id, guests[arrival.event.wa_id])][0])
+        _message_row(
+            arrival,
+            conversations[(property_id, guests[arrival.event.wa_id])][0],
+            await _without_card_details(arrival.event),
+        )
         for arrival, property_id in fresh.values()
     ]
     # Sorted by wamid: two servers inserting overlapping batches take index locks in one order.
@@ -259,13 +264,10 @@ async def _fresh(
     return fresh
 
 
-def _message_row(arrival: _Arrival, conversation_id: uuid.UUID) -> dict[str, Any]:
+def _message_row(arrival: _Arrival, conversation_id: uuid.UUID, masked: _Masked) -> dict[str, Any]:
     """The `messages` row of one arrival (stored already processed when it needs no turn)."""
     event = arrival.event
     needs_turn = event.type not in NO_TURN_TYPES
-    masked = redact.redact_card_details(event.text)
-    for kind in sorted(masked.found):
-        metrics.CARD_DETAILS.labels(kind=kind).inc()
     return {
         "id": uuid.uuid4(),
         "conversation_id": conversation_id,
@@ -274,12 +276,40 @@ def _message_row(arrival: _Arrival, conversation_id: uuid.UUID) -> dict[str, Any
         "status": MessageStatus.PENDING if needs_turn else MessageStatus.PROCESSED,
         "wamid": event.wamid,
         "text": masked.text,
-        "payload": _masked_payload(event.raw) if masked.found else event.raw,
+        "payload": masked.payload,
         "sent_by_guest_at": event.sent_at,
         "created_at": arrival.at,
         "status_at": arrival.at,
         "attempts": 0,
     }
+
+
+#: Texts longer than this (Meta's own limit) are masked in a worker thread: a hostile megabyte
+#: takes long enough to delay other deliveries if it ran on the event loop.
+_MASK_INLINE_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class _Masked:
+    text: str
+    payload: dict[str, Any]
+
+
+async def _without_card_details(event: InboundMessage) -> _Masked:
+    """The message's text and object with card details masked (counted by kind)."""
+    if len(event.text) > _MASK_INLINE_CHARS:
+        masked = await asyncio.to_thread(_mask, event)
+    else:
+        masked = _mask(event)
+    return masked
+
+
+def _mask(event: InboundMessage) -> _Masked:
+    redaction = redact.redact_card_details(event.text)
+    for kind in sorted(redaction.found):
+        metrics.CARD_DETAILS.labels(kind=kind).inc()
+    payload = _masked_payload(event.raw) if redaction.found else event.raw
+    return _Masked(redaction.text, payload)
 
 
 #: Keys of a message object whose values are ids, numbers or times, never guest-typed text.
