@@ -107,13 +107,13 @@ _MAX_GROUPS = 5
 # Maestro) or 6 (Discover, UnionPay, Maestro); 0, 1, 7, 8 and 9 are not issued to payment cards.
 _ISSUED_FIRST_DIGITS = frozenset("23456")
 # The words for "security code" in our six languages, then at most a few filler characters.
-_CODE_WORDS = (
+_SECURITY_CODE_WORDS = (
     r"cvv2?|cvc2?|cid|csc|security\s?code|card\s?code|c[oó]digo\s?de\s?seguridad|"
     r"c[oó]digo\s?de\s?seguran[cç]a|code\s?de\s?s[eé]curit[eé]|cryptogramme|"
     r"pr[uü]fnummer|kartenpr[uü]fnummer|sicherheitscode|codice\s?di\s?sicurezza|codice\s?cvv"
 )
-_CODE = re.compile(
-    rf"(?<!\w)(?:{_CODE_WORDS})(?!\w)[^\w\n]{{0,3}}(?:is|es|est|ist|è|é|:)?[^\w\n]{{0,3}}"
+_SECURITY_CODE = re.compile(
+    rf"(?<!\w)(?:{_SECURITY_CODE_WORDS})(?!\w)[^\w\n]{{0,3}}(?:is|es|est|ist|è|é|:)?[^\w\n]{{0,3}}"
     r"(?P<code>\d{3,4})(?!\d)",
     re.IGNORECASE,
 )
@@ -166,7 +166,7 @@ def redact_card_details(text: str) -> Redaction:
                 position = after.end()
     parts.append(text[position:])
     masked_text = "".join(parts)
-    masked_text, codes = _CODE.subn(lambda m: _mask_groups(m, m.string), masked_text)
+    masked_text, codes = _SECURITY_CODE.subn(lambda m: _mask_groups(m, m.string), masked_text)
     masked_text, dates = _EXPIRY.subn(lambda m: _mask_groups(m, m.string), masked_text)
     found |= {"security_code"} if codes else set()
     found |= {"expiry"} if dates else set()
