@@ -171,19 +171,16 @@ async def test_a_card_number_never_reaches_the_model(
     stack: Stack = await llm_stack(
         llm_settings(openai_server.base_url, timeout_seconds=20.0, turn_budget_seconds=40.0)
     )
-    openai_model.script(
-        _reading(intent="book"),
-        Reply(content="Please never send card details here; I can book without them."),
-        _reading(intent="thanks"),
-        Reply(content="You are welcome!"),
-    )
+    openai_model.script(_reading(intent="thanks"), Reply(content="You are welcome!"))
+    # The inbox masks the card before storing it; the turn answers that message with the
+    # warning alone, so the model is never asked about it.
     await stack.send(GUEST, {"text": f"Book me a room, my card is {CARD} and the CVV is 123"})
     await stack.send(GUEST, {"text": "thanks, and my IBAN is ES91 2100 0418 4502 0005 1332"})
     sent = json.dumps(list(openai_model.requests))
-    assert len(openai_model.requests) == 4
+    assert len(openai_model.requests) == 2, "only the second message reached the model"
     for secret in (CARD, CARD.replace(" ", ""), "ES91 2100 0418 4502 0005 1332", "CVV is 123"):
         assert secret not in sent
-    assert "[card]" in sent and "[iban]" in sent  # the model still knows something was said
+    assert "[iban]" in sent  # the model still knows something was said
     metrics = (await stack.client.get("/metrics")).text
     assert CARD.replace(" ", "") not in metrics and CARD not in metrics
 
