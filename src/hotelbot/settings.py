@@ -249,6 +249,8 @@ class VoiceSettings(BaseModel):
     openai_speech_model: str = "gpt-4o-mini-tts"
     openai_voice: str = "alloy"
     timeout_seconds: float = 15.0
+
+
 class EngineSettings(BaseModel):
     #: Seconds the understanding of one turn (language, intent, slots, FAQ) may take before
     #: the guest gets a polite fallback instead; it normally takes milliseconds

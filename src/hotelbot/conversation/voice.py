@@ -33,6 +33,7 @@ from hotelbot.engine.replies import Buttons, ListMessage, Reply, Text
 from hotelbot.engine.state import ConversationState
 from hotelbot.engine.turn import TurnResult
 from hotelbot.engine.understand.phone_language import language_for_number
+from hotelbot.kit import redact
 from hotelbot.kit.db import session_scope
 from hotelbot.models import (
     Conversation,
@@ -214,7 +215,8 @@ async def _keep(
         return
     message.payload = payload | {HEARD_KEY: heard} | ({AUDIO_KEY: audio} if audio else {})
     if words:
-        message.text = words
+        # Spoken card details are masked like typed ones: nothing stores the number.
+        message.text = redact.redact_card_details(words).text
     await session.flush()
 
 

@@ -14,12 +14,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 #: The most characters of a message's text the engine analyses, by kind. Text: Meta's own
-#: limit for a text message; media: a caption's limit; choice: the longest button or list
-#: title we send is 24, and 256 leaves room for template buttons; location and contacts: a
-#: place's name and address, a few contact names; reaction: one emoji sequence.
+#: limit for a text message; media: a caption (Meta allows 1,024) or a voice note's transcript
+#: (the longest note transcribed, 120 s, is about 2,000 characters of speech); choice: the
+#: longest button or list title we send is 24, and 256 leaves room for template buttons;
+#: location and contacts: a place's name and address, a few contact names; reaction: one
+#: emoji sequence.
 TEXT_LIMITS: dict[str, int] = {
     "text": 4096,
-    "media": 1024,
+    "media": 4096,
     "choice": 256,
     "location": 512,
     "contacts": 512,

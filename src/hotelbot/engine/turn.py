@@ -84,14 +84,16 @@ async def handle_turn(
         return _card_details_only(ctx, current, understanding)
     if current.unconfirmed_speech is not None:
         words, current.unconfirmed_speech = current.unconfirmed_speech, None
-        answer = voice.confirmed(messages, understanding)
+        answer = voice.confirmed(safe, understanding)
         if answer is False:
-            return _finish(ctx, current, understanding, voice.say_again(understanding))
+            decision = voice.say_again(understanding)
+            return _finish(ctx, current, understanding, decision, carded=carded)
         if answer:
-            messages = [voice.replayed(words, understanding.language, messages[-1])]
-            understanding = await understand(ctx, current, messages)
+            safe = [voice.replayed(words, understanding.language, safe[-1])]
+            understanding = await understand(ctx, current, safe)
     if voice.needs_confirmation(current, understanding, threshold=ctx.voice_confirm_below):
-        return _finish(ctx, current, understanding, voice.read_back(current, understanding))
+        decision = voice.read_back(current, understanding)
+        return _finish(ctx, current, understanding, decision, carded=carded)
     if ctx.llm is not None:
         from hotelbot.engine.llm.turn import take_turn
 
@@ -107,12 +109,18 @@ async def handle_turn(
         # Starting (or switching to) a multi-turn flow: it begins with empty flow data.
         current.end_flow()
     decision = await FLOWS[flow](ctx, current, understanding)
-    return _finish(ctx, current, understanding, decision)
+    return _finish(ctx, current, understanding, decision, carded=carded)
 
 
 def _finish(
-    ctx: TurnContext, current: ConversationState, understanding: Understanding, decision: Decision
+    ctx: TurnContext,
+    current: ConversationState,
+    understanding: Understanding,
+    decision: Decision,
+    *,
+    carded: bool = False,
 ) -> TurnResult:
+    """Remember the turn and compose its replies (after the card warning, when one is due)."""
     _remember(current, understanding, decision)
     # References proven this turn (reference + surname) stay usable in later turns.
     current.verified_refs = sorted(set(current.verified_refs) | ctx.tools.verified_references())
