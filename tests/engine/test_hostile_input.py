@@ -26,7 +26,7 @@ from hotelbot.engine.understand import MAX_TURN_CHARS, read_burst
 from hotelbot.engine.understand.classifier import classify
 from hotelbot.engine.understand.faq import FaqMatch
 from hotelbot.engine.understand.faq_keywords import KeywordFaqMatcher
-from hotelbot.engine.understand.intents import classify_opt, classify_request, classify_small_talk
+from hotelbot.engine.understand.intents import classify_exact, classify_opt
 from hotelbot.engine.understand.language import detect_language
 from hotelbot.engine.understand.slots import extract_slots
 from hotelbot.kit.redact import redact_card_details
@@ -62,8 +62,7 @@ STEPS: dict[str, Callable[[str], Any]] = {
     "classify": lambda t: classify(t, language="es", today=TODAY),
     "extract_slots": lambda t: extract_slots(t, language="en", today=TODAY),
     "classify_opt": classify_opt,
-    "classify_request": classify_request,
-    "classify_small_talk": classify_small_talk,
+    "classify_exact": classify_exact,
     "keyword_faq": lambda t: KeywordFaqMatcher().match(t, language="fr"),
     "redact_card_details": redact_card_details,
 }
@@ -160,7 +159,7 @@ async def test_a_slow_turn_leaves_the_event_loop_free() -> None:
     ctx = replace(make_ctx(), faq_matcher=SlowMatcher(1.5), turn_budget_seconds=30.0)
     stop, gaps = asyncio.Event(), []
     beat = asyncio.create_task(_heartbeat(stop, gaps))
-    result = await handle_turn(ctx, None, [text("is there a place to leave bikes overnight?")])
+    result = await handle_turn(ctx, None, [text("what time is check-in?")])
     stop.set()
     await beat
     assert result.replies
@@ -173,7 +172,7 @@ async def test_a_turn_over_budget_gets_a_polite_fallback_in_the_guests_language(
         make_ctx(guest_language="es"), faq_matcher=SlowMatcher(2.0), turn_budget_seconds=0.2
     )
     state = ConversationState(language="es")
-    result = await handle_turn(ctx, state, [text("¿tenéis sitio para dejar bicis?")])
+    result = await handle_turn(ctx, state, [text("¿a qué hora es el check-in?")])
     assert result.flow == OVER_BUDGET
     assert [r.body for r in result.replies] == [  # type: ignore[union-attr]
         "Lo siento, no he podido procesar ese mensaje a tiempo. ¿Puedes enviarlo de nuevo en "
