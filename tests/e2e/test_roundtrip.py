@@ -105,7 +105,9 @@ async def test_a_900_kb_message_is_answered_while_other_guests_are(stack: Stack)
     await health
     sent = (await stack.client.get("/sandbox/api/sent")).json()
     assert {s["to"] for s in sent} == set(GUESTS), "every guest was answered"
-    assert max(waits) < 0.1, f"/healthz took {max(waits):.3f} s while the turns ran"
+    # The event loop's 100 ms is held by tests/engine/test_hostile_input.py; here, on a shared
+    # machine with the whole stack in one process, a stalled loop (minutes, before) is the fault.
+    assert max(waits) < 1.0, f"/healthz took {max(waits):.3f} s while the turns ran"
     async with stack.resources.sessionmaker() as session:
         stored = (
             await session.execute(select(Message).where(Message.wamid == "wamid.hostile-900kb"))
